@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up everything and runs every test CI runs. Ends with `tests: N passed, N failed, N skipped`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+# No build servers left running afterwards.
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
+ART=$PWD/artifacts; rm -rf "$ART/test-results"; mkdir -p "$ART/test-results"
+export PLEXUS_ARTIFACTS=$ART
+t0=$SECONDS; step() { echo "== [$((SECONDS - t0))s] $*"; }
+cleanup() { dotnet build-server shutdown >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+step "system packages"
+scripts/install-system-deps.sh
+
+step "dotnet tool restore + restore (locked)"
+dotnet tool restore
+dotnet restore Plexus.slnx --locked-mode
+
+step "dotnet build (warnings are errors)"
+dotnet build Plexus.slnx --no-restore -c Release -nologo
+
+step "dotnet test"
+rc=0
+dotnet test --solution Plexus.slnx --no-build -c Release --no-ansi --no-progress \
+  --results-directory "$ART/test-results" --report-xunit-junit --minimum-expected-tests 10 || rc=$?
+
+step "summary"
+sum() { # add up attribute $1 over every <testsuite> element of the JUnit files
+  cat "$ART"/test-results/*.xml 2>/dev/null | grep -o '<testsuite [^>]*' | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' \
+    | awk '{t += $1} END {print t + 0}'; }
+total=$(sum tests); failed=$(( $(sum failures) + $(sum errors) )); skipped=$(sum skipped)
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; total=$((total + 1)); fi  # runner crashed before reporting
+echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
+exit $rc

@@ -1,0 +1,1 @@
+namespace Plexus.Engine.Tests; public class Smoke { [Fact] public void Runs() => Assert.True(true); }
