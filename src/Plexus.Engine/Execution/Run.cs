@@ -1,0 +1,466 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Plexus.Engine.Expressions;
+using Plexus.Engine.Nodes;
+using Plexus.Engine.Workflows;
+
+namespace Plexus.Engine.Execution;
+
+/// <summary>One execution of a plan: its scopes, joins, loops, waits and node runs.</summary>
+internal sealed partial class Run
+{
+    private readonly ExecutionPlan _plan;
+    private readonly RunRequest _request;
+    private readonly NodeServices _services;
+    private readonly ExecutorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Redactor _redactor = new();
+    private readonly List<NodeRun> _records = [];
+    private readonly List<WaitState> _waits = [];
+    private readonly List<LoopState> _loops = [];
+    private readonly ScopeState _root;
+    private readonly ExecutionInfo _info;
+    private readonly JsonNode _executionValue;
+    private readonly Func<string, string?> _secret;
+    private List<Activation> _next = [];
+    private List<Activation> _wave = [];
+    private JsonNode? _trigger;
+    private JsonNode? _result;
+    private bool _resultSet;
+    private HttpResponseData? _response;
+    private string _status = ExecutionStatus.Running;
+    private ExecutionError? _error;
+    private bool _ended;
+    private int _start = -1;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset? _endedAt;
+
+    public NodeServices Services => _services;
+
+    public Run(ExecutionPlan plan, RunRequest request, NodeServices services, ExecutorOptions options)
+    {
+        _plan = plan;
+        _request = request;
+        _services = services;
+        _options = options;
+        _time = services.Time;
+        _root = new ScopeState(plan, null, null, 0, null);
+        _info = new ExecutionInfo(request.ExecutionId, request.Stage, plan.Document.Name, request.CorrelationId);
+        _executionValue = new JsonObject { ["id"] = _info.Id, ["stage"] = _info.Stage, ["workflow"] = _info.Workflow };
+        _secret = ResolveSecret;
+    }
+
+    public async Task<ExecutionResult> StartAsync(CancellationToken cancellationToken)
+    {
+        _startedAt = _time.GetUtcNow();
+        _trigger = _request.Input;
+        Publish(ExecutionEventTypes.RunStarted);
+        _start = StartingTrigger();
+        for (var i = 0; i < _plan.Nodes.Length; i++)
+        {
+            var node = _plan.Nodes[i];
+            if (node.IncomingCount > 0)
+            {
+                continue;
+            }
+
+            if (node.IsTrigger && i != _start)
+            {
+                SkipNode(i, _root);
+            }
+            else
+            {
+                Schedule(i, _root, _request.Input);
+            }
+        }
+
+        return await DriveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<ExecutionResult> ResumeAsync(string nodeOrToken, JsonNode? payload, CancellationToken cancellationToken)
+    {
+        var wait = _waits.Find(w => w.Token == nodeOrToken) ?? _waits.Find(w => _plan.Nodes[w.Node].Id == nodeOrToken);
+        if (wait is null)
+        {
+            throw new ArgumentException($"the run has no wait named '{nodeOrToken}'", nameof(nodeOrToken));
+        }
+
+        _status = ExecutionStatus.Running;
+        Resume(wait, payload);
+        return DriveAsync(cancellationToken);
+    }
+
+    private int StartingTrigger()
+    {
+        if (_request.TriggerNodeId is { } id)
+        {
+            if (!_plan.TryGetIndex(id, out var index) || !_plan.Nodes[index].IsTrigger)
+            {
+                throw new ArgumentException($"'{id}' is not a trigger node of this workflow", nameof(_request));
+            }
+
+            return index;
+        }
+
+        var manual = Array.FindIndex(_plan.Nodes, n => n.Type.Info.Type == "trigger.manual");
+        return manual >= 0 ? manual : Array.FindIndex(_plan.Nodes, n => n.IsTrigger);
+    }
+
+    private async Task<ExecutionResult> DriveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!_ended)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_next.Count == 0)
+                {
+                    if (!await ResumeDueTimersAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                (_wave, _next) = (_next, _wave);
+                _next.Clear();
+                await RunWaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            EndRun(ExecutionStatus.Cancelled, new ExecutionError("the run was cancelled", "cancelled", null));
+        }
+
+        if (!_ended)
+        {
+            if (_waits.Count > 0)
+            {
+                _status = ExecutionStatus.Waiting;
+            }
+            else
+            {
+                _status = ExecutionStatus.Succeeded;
+                _endedAt = _time.GetUtcNow();
+            }
+        }
+
+        Publish(ExecutionEventTypes.RunFinished, status: _status, error: _error?.Message);
+        var waits = _waits.Select(w => new PendingWait(_plan.Nodes[w.Node].Id, w.Token, w.ResumeAt)).ToList();
+        return new ExecutionResult(_status, _result, _response, _error, waits, MakeRecord,
+            _status == ExecutionStatus.Waiting ? this : null);
+    }
+
+    /// <summary>With only duration waits left and inline waiting allowed, sleeps until the first is due and resumes it.</summary>
+    private async Task<bool> ResumeDueTimersAsync(CancellationToken cancellationToken)
+    {
+        if (!_request.WaitInline || _waits.Count == 0 || _waits.All(w => w.ResumeAt is null))
+        {
+            return false;
+        }
+
+        var due = _waits.Where(w => w.ResumeAt is not null).Min(w => w.ResumeAt!.Value);
+        var delay = due - _time.GetUtcNow();
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var wait in _waits.Where(w => w.ResumeAt <= due).ToList())
+        {
+            Resume(wait, null);
+        }
+
+        return true;
+    }
+
+    private void Resume(WaitState wait, JsonNode? payload)
+    {
+        _waits.Remove(wait);
+        _next.Add(new Activation(wait.Node, wait.Scope, wait.Input, wait, payload));
+    }
+
+    private async Task RunWaveAsync(CancellationToken cancellationToken)
+    {
+        // Activations of iterations that a break dropped never start.
+        var wave = _wave;
+        var begun = new NodeRun?[wave.Count];
+        var runnable = 0;
+        for (var i = 0; i < wave.Count; i++)
+        {
+            if (wave[i].Scope.IsCancelled)
+            {
+                continue;
+            }
+
+            begun[i] = Begin(wave[i]);
+            runnable++;
+        }
+
+        var outcomes = new NodeResult[wave.Count];
+        if (runnable == 1)
+        {
+            var i = Array.FindIndex(begun, r => r is not null);
+            outcomes[i] = await ExecuteAsync(wave[i], begun[i]!, cancellationToken).ConfigureAwait(false);
+        }
+        else if (runnable > 1)
+        {
+            using var gate = new SemaphoreSlim(_options.MaxParallelism);
+            var tasks = new Task[wave.Count];
+            for (var i = 0; i < wave.Count; i++)
+            {
+                var index = i;
+                tasks[i] = begun[i] is null ? Task.CompletedTask : Task.Run(async () =>
+                {
+                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        outcomes[index] = await ExecuteAsync(wave[index], begun[index]!, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }, cancellationToken);
+            }
+
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        for (var i = 0; i < wave.Count; i++)
+        {
+            if (begun[i] is { } record)
+            {
+                Apply(wave[i], record, outcomes[i]);
+            }
+            else
+            {
+                Release(wave[i].Scope);
+            }
+        }
+    }
+
+    private NodeRun Begin(Activation activation)
+    {
+        var node = _plan.Nodes[activation.Node];
+        var record = activation.Resumed?.Record ?? new NodeRun
+        {
+            Sequence = _records.Count + 1,
+            NodeId = node.Id,
+            Type = node.Type.Info.Type,
+            Input = activation.Input,
+            Scope = activation.Scope.Path,
+        };
+        if (activation.Resumed is null)
+        {
+            _records.Add(record);
+        }
+
+        record.Status = NodeRunStatus.Running;
+        record.StartedAt ??= _time.GetUtcNow();
+        Publish(ExecutionEventTypes.NodeStarted, node.Id, record.Sequence);
+        return record;
+    }
+
+    private async Task<NodeResult> ExecuteAsync(Activation activation, NodeRun record, CancellationToken cancellationToken)
+    {
+        var node = _plan.Nodes[activation.Node];
+        var started = _time.GetTimestamp();
+        try
+        {
+            if (activation.Resumed is null && _request.UsePinned && _plan.Document.Pinned is { } pinned
+                && pinned.TryGetPropertyValue(node.Id, out var value))
+            {
+                record.Pinned = true;
+                return NodeResult.Emit(value, node.OutputPorts.Length > 0 ? node.OutputPorts[0] : "out");
+            }
+
+            if (node.Disabled)
+            {
+                return NodeResult.Emit(activation.Input, node.OutputPorts.Length > 0 ? node.OutputPorts[0] : "out");
+            }
+
+            return await ExecuteWithRetryAsync(node, activation, record, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            record.DurationMs += _time.GetElapsedTime(started).TotalMilliseconds;
+        }
+    }
+
+    private async Task<NodeResult> ExecuteWithRetryAsync(PlanNode node, Activation activation, NodeRun record, CancellationToken cancellationToken)
+    {
+        var scope = new ScriptScope
+        {
+            Input = activation.Input,
+            Trigger = _trigger,
+            Nodes = activation.Scope,
+            Env = _request.Env,
+            Execution = _executionValue,
+            Loop = activation.Scope.LoopInfo,
+            Secret = _secret,
+        };
+        if (!TryEvaluateSettings(node, scope, cancellationToken, out var settings, out var failure))
+        {
+            record.Attempts = 1;
+            return failure;
+        }
+
+        var retry = node.Definition.Retry;
+        var attempts = Math.Max(1, retry?.Attempts ?? 1);
+        for (var attempt = 1; ; attempt++)
+        {
+            record.Attempts = attempt;
+            var context = new NodeContext
+            {
+                Node = node.Definition,
+                Settings = settings,
+                Input = activation.Input,
+                Trigger = _trigger,
+                RunInput = _request.Input,
+                ResumePayload = activation.Payload,
+                IsResumed = activation.Resumed is not null,
+                Attempt = attempt,
+                Prepared = node.Prepared,
+                Execution = _info,
+                Services = _services,
+                Scope = scope,
+            };
+            var result = await AttemptAsync(node, context, cancellationToken).ConfigureAwait(false);
+            if (context.LogLines is { Count: > 0 } lines)
+            {
+                (record.Logs ??= []).AddRange(lines);
+            }
+
+            if (result.Outcome != NodeOutcome.Fail || attempt >= attempts)
+            {
+                return result;
+            }
+
+            var delay = RetryDelay(retry!, attempt);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The pause after try <paramref name="attempt"/>: <c>delayMs</c>, doubled per try when exponential.</summary>
+    internal static TimeSpan RetryDelay(RetryPolicy retry, int attempt) =>
+        TimeSpan.FromMilliseconds(retry.Backoff == "exponential" ? retry.DelayMs * Math.Pow(2, attempt - 1) : retry.DelayMs);
+
+    private async Task<NodeResult> AttemptAsync(PlanNode node, NodeContext context, CancellationToken cancellationToken)
+    {
+        var timeoutMs = node.Definition.TimeoutMs;
+        using var timeout = timeoutMs is { } ms ? new CancellationTokenSource(TimeSpan.FromMilliseconds(ms), _time) : null;
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked?.Token ?? cancellationToken;
+        try
+        {
+            var pending = node.Type.ExecuteAsync(context, token);
+            if (pending.IsCompleted || timeout is null)
+            {
+                return await pending.ConfigureAwait(false);
+            }
+
+            // A node that ignores its token still gets cut off when its time is up.
+            var task = pending.AsTask();
+            await task.WaitAsync(token).ConfigureAwait(false);
+            return await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            return NodeResult.Fail($"timed out after {timeoutMs} ms", "timeout");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            return NodeResult.Fail(e.Message, "error");
+        }
+    }
+
+    private bool TryEvaluateSettings(PlanNode node, ScriptScope scope, CancellationToken cancellationToken, out NodeSettings settings, out NodeResult failure)
+    {
+        failure = default;
+        if (node.LiteralSettings is { } literal)
+        {
+            settings = literal;
+            return true;
+        }
+
+        var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var (name, value) in node.Definition.Settings ?? [])
+        {
+            values[name] = value;
+        }
+
+        foreach (var (name, compiled) in node.DynamicSettings)
+        {
+            var outcome = _services.Scripts.Evaluate(compiled, scope, cancellationToken);
+            if (outcome.Error is { } error)
+            {
+                settings = NodeSettings.Empty;
+                var type = error.Kind == "limit" ? "limit" : "expression";
+                failure = NodeResult.Fail($"settings.{name}: {error}", type);
+                return false;
+            }
+
+            values[name] = outcome.Value;
+        }
+
+        settings = new NodeSettings(values);
+        return true;
+    }
+
+    private string? ResolveSecret(string name)
+    {
+        if (!_request.Secrets.TryGetValue(name, out var value))
+        {
+            return null;
+        }
+
+        _redactor.Add(value);
+        return value;
+    }
+
+    internal static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+
+    private ExecutionRecord MakeRecord()
+    {
+        var nodes = _records.Select(r =>
+        {
+            var (input, inputCut) = RecordValues.Store(r.Input, _redactor);
+            var (output, outputCut) = RecordValues.Store(r.Output, _redactor);
+            return new NodeRunRecord(r.Sequence, r.NodeId, r.Type, r.Status, r.Attempts, r.StartedAt, r.EndedAt, r.DurationMs,
+                input, inputCut, output, outputCut, Redact(r.Error), r.Port, r.Scope, r.Pinned,
+                r.Logs?.Select(_redactor.Redact).ToList(), r.ResumeToken);
+        }).ToList();
+        var response = _response is null ? null : _response with
+        {
+            Body = RecordValues.Store(_response.Body, _redactor).Value,
+            Headers = _response.Headers.ToDictionary(h => h.Key, h => _redactor.Redact(h.Value), StringComparer.OrdinalIgnoreCase),
+        };
+        return new ExecutionRecord(_info.Id, _info.Workflow, _info.Stage, _status, RecordValues.Store(_result, _redactor).Value,
+            response, Redact(_error), RecordValues.Store(_trigger, _redactor).Value, _info.CorrelationId, _startedAt, _endedAt, nodes);
+    }
+
+    private ExecutionError? Redact(ExecutionError? error) => error is null ? null : error with { Message = _redactor.Redact(error.Message) };
+
+    private void Publish(string type, string? nodeId = null, int? sequence = null, string? status = null,
+        JsonNode? preview = null, string? error = null, double? durationMs = null, string? resumeToken = null)
+    {
+        if (_request.Events is not { } sink)
+        {
+            return;
+        }
+
+        var shown = preview is null ? null : RecordValues.Store(preview, _redactor).Value;
+        sink.Publish(new ExecutionEvent(type, _info.Id, _time.GetUtcNow(), nodeId, sequence, status, shown,
+            error is null ? null : _redactor.Redact(error), durationMs, resumeToken));
+    }
+}

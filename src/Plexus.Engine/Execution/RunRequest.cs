@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+
+namespace Plexus.Engine.Execution;
+
+/// <summary>How to start one run of a compiled workflow.</summary>
+public sealed class RunRequest
+{
+    public string ExecutionId { get; init; } = Guid.NewGuid().ToString("n");
+    public string Stage { get; init; } = "dev";
+    public string? CorrelationId { get; init; }
+
+    /// <summary>The trigger node that starts the run; null picks the first trigger (a <c>trigger.manual</c> before others).</summary>
+    public string? TriggerNodeId { get; init; }
+
+    /// <summary>What the trigger receives: a manual input, the request of an <c>http.trigger</c>, a blueprint's input.</summary>
+    public JsonNode? Input { get; init; }
+
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Pinned nodes emit their pinned value instead of running (editor runs, <c>plexus run --use-pinned</c>).</summary>
+    public bool UsePinned { get; init; }
+
+    /// <summary>Answers for resume-waits known up front (<c>plexus run --resume NODE=JSON</c>).</summary>
+    public IReadOnlyDictionary<string, JsonNode?> ResumeAnswers { get; init; } = new Dictionary<string, JsonNode?>();
+
+    /// <summary>When true, duration waits are slept through in this process; else the run ends <c>waiting</c> with a timer.</summary>
+    public bool WaitInline { get; init; } = true;
+
+    public IExecutionEventSink? Events { get; init; }
+}

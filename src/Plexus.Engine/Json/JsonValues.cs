@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Plexus.Engine.Json;
+
+/// <summary>Small rules for passing JSON values around the engine without surprises.</summary>
+public static class JsonValues
+{
+    /// <summary>A JsonNode can have only one parent: returns the node itself when free, else a deep copy.</summary>
+    public static JsonNode? Detach(JsonNode? node) => node is null || node.Parent is null ? node : node.DeepClone();
+
+    /// <summary>JavaScript truthiness of a JSON value (conditions use it).</summary>
+    public static bool IsTruthy(JsonNode? node) => node switch
+    {
+        null => false,
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.False or JsonValueKind.Null or JsonValueKind.Undefined => false,
+            JsonValueKind.String => v.GetValue<string>().Length > 0,
+            JsonValueKind.Number => v.GetValue<double>() is var d && d != 0 && !double.IsNaN(d),
+            _ => true,
+        },
+        _ => true,
+    };
+
+    public static bool DeepEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);
+
+    public static string ToCompactString(JsonNode? node) => node is null ? "null" : node.ToJsonString(Compact);
+
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using Plexus.Engine.Expressions;
+
+namespace Plexus.Engine.Nodes;
+
+/// <summary>Services a node may use. One instance is shared by every run of an executor.</summary>
+public sealed class NodeServices
+{
+    public required TimeProvider Time { get; init; }
+    public required ScriptHost Scripts { get; init; }
+
+    /// <summary>For <c>http.request</c>.</summary>
+    public required HttpClient Http { get; init; }
+
+    /// <summary>For <c>flow.call</c>: runs a blueprint by name. Null when the host offers none.</summary>
+    public IBlueprintRunner? Blueprints { get; init; }
+}
+
+/// <summary>Runs a blueprint (a reusable sub-workflow) and gives back its result, or why it failed.</summary>
+public interface IBlueprintRunner
+{
+    ValueTask<BlueprintOutcome> RunAsync(string name, JsonNode? input, ExecutionInfo caller, CancellationToken cancellationToken);
+}
+
+public readonly record struct BlueprintOutcome(JsonNode? Result, string? Error);
