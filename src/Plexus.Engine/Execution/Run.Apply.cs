@@ -291,6 +291,12 @@ internal sealed partial class Run
 
     private void Jump(PlanNode node, ScopeState scope, NodeRun record, JsonNode? value, JumpRequest jump)
     {
+        if (!_plan.TryGetIndex(jump.Target, out var target))
+        {
+            FailNode(node, scope, record, new ExecutionError($"jump target '{jump.Target}' does not exist", "jump", node.Id));
+            return;
+        }
+
         scope.Jumps ??= [];
         var count = scope.Jumps.GetValueOrDefault(node.Index) + 1;
         if (count > jump.Max)
@@ -301,7 +307,6 @@ internal sealed partial class Run
 
         scope.Jumps[node.Index] = count;
         Finish(record, NodeRunStatus.Succeeded, value, "out");
-        _plan.TryGetIndex(jump.Target, out var target);
         foreach (var reached in _plan.Nodes[target].Region)
         {
             scope.Joins?.Remove(reached);

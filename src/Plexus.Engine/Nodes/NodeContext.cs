@@ -39,7 +39,8 @@ public sealed class NodeContext
     /// <summary>Adds a line to this node run's console log.</summary>
     public void Log(string line) => (LogLines ??= []).Add(line);
 
-    internal ICollection<string> Logs => LogLines ??= [];
+    /// <summary>This node run's console log, for nodes that hand it to a script.</summary>
+    public ICollection<string> Logs => LogLines ??= [];
 }
 
 /// <summary>Which run this is.</summary>

@@ -13,7 +13,9 @@ namespace Plexus.Engine.Validation;
 /// </summary>
 public static class SchemaCheck
 {
-    public static void Check(JsonNode? value, JsonObject schema, string path, bool expressionsAllowed, List<Problem> problems)
+    /// <param name="rawProperties">Top-level properties that are never evaluated, so an expression there is just text.</param>
+    public static void Check(JsonNode? value, JsonObject schema, string path, bool expressionsAllowed, List<Problem> problems,
+        IReadOnlySet<string>? rawProperties = null)
     {
         if (expressionsAllowed && IsDynamic(value))
         {
@@ -51,7 +53,7 @@ public static class SchemaCheck
         switch (value)
         {
             case JsonObject obj:
-                CheckObject(obj, schema, path, expressionsAllowed, problems);
+                CheckObject(obj, schema, path, expressionsAllowed, problems, rawProperties);
                 break;
             case JsonArray array:
                 CheckArray(array, schema, path, expressionsAllowed, problems);
@@ -67,7 +69,8 @@ public static class SchemaCheck
         value is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() is var s
         && (s.StartsWith('=') || s.Contains("{{", StringComparison.Ordinal));
 
-    private static void CheckObject(JsonObject obj, JsonObject schema, string path, bool expressionsAllowed, List<Problem> problems)
+    private static void CheckObject(JsonObject obj, JsonObject schema, string path, bool expressionsAllowed, List<Problem> problems,
+        IReadOnlySet<string>? rawProperties)
     {
         var properties = schema["properties"] as JsonObject;
         if (schema["required"] is JsonArray required)
@@ -86,7 +89,7 @@ public static class SchemaCheck
             var childPath = JsonPaths.Child(path, name);
             if (properties?[name] is JsonObject childSchema)
             {
-                Check(child, childSchema, childPath, expressionsAllowed, problems);
+                Check(child, childSchema, childPath, expressionsAllowed && rawProperties?.Contains(name) != true, problems);
             }
             else if (schema["additionalProperties"] is JsonObject additional)
             {

@@ -103,7 +103,7 @@ public sealed partial class WorkflowValidator(NodeCatalog catalog, ScriptHost sc
         var referenced = new List<(string Path, string Id)>();
         var settingsPath = $"{path}.settings";
         var schemaProblems = new List<Problem>();
-        SchemaCheck.Check(node.Settings ?? [], type.Info.SettingsSchema, settingsPath, expressionsAllowed: true, schemaProblems);
+        SchemaCheck.Check(node.Settings ?? [], type.Info.SettingsSchema, settingsPath, expressionsAllowed: true, schemaProblems, type.Info.RawSettings);
         problems.AddRange(schemaProblems);
         if (schemaProblems.Count > 0 || node.Settings is null)
         {
