@@ -337,7 +337,7 @@ internal sealed partial class Run
             var index = loop.Next++;
             loop.Active++;
             var item = loop.Items[index];
-            var iteration = new ScopeState(_plan, loop.Scope, loop, index, item);
+            var iteration = new ScopeState(this, _plan, loop.Scope, loop, index, item);
             loop.Iterations.Add(iteration);
             var node = _plan.Nodes[loop.Node];
             var itemPort = node.PortIndex(WorkflowShape.LoopItemPort);

@@ -101,7 +101,7 @@ internal sealed partial class Run
             var data = scopeData[id];
             var scope = data.Parent is null
                 ? _root
-                : new ScopeState(_plan, ScopeOf(data.Parent.Value), data.Loop is null ? null : LoopOf(data.Loop.Value), data.Index, data.Item);
+                : new ScopeState(this, _plan, ScopeOf(data.Parent.Value), data.Loop is null ? null : LoopOf(data.Loop.Value), data.Index, data.Item);
             foreach (var (node, output) in data.Outputs)
             {
                 scope.Outputs[node] = output;

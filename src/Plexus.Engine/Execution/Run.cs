@@ -15,7 +15,7 @@ internal sealed partial class Run
     private readonly ExecutorOptions _options;
     private readonly TimeProvider _time;
     private readonly Redactor _redactor = new();
-    private readonly List<NodeRun> _records = [];
+    private readonly List<NodeRun> _records;
     private readonly List<WaitState> _waits = [];
     private readonly List<LoopState> _loops = [];
     private readonly ScopeState _root;
@@ -44,7 +44,8 @@ internal sealed partial class Run
         _services = services;
         _options = options;
         _time = services.Time;
-        _root = new ScopeState(plan, null, null, 0, null);
+        _records = new List<NodeRun>(plan.Nodes.Length);
+        _root = new ScopeState(this, plan, null, null, 0, null);
         _info = new ExecutionInfo(request.ExecutionId, request.Stage, plan.Document.Name, request.CorrelationId);
         _executionValue = new JsonObject { ["id"] = _info.Id, ["stage"] = _info.Stage, ["workflow"] = _info.Workflow };
         _secret = ResolveSecret;
@@ -310,17 +311,8 @@ internal sealed partial class Run
 
     private async ValueTask<NodeResult> ExecuteWithRetryAsync(PlanNode node, Activation activation, NodeRun record, CancellationToken cancellationToken)
     {
-        var scope = new ScriptScope
-        {
-            Input = activation.Input,
-            Trigger = _trigger,
-            Nodes = activation.Scope,
-            Env = _request.Env,
-            Execution = _executionValue,
-            Loop = activation.Scope.LoopInfo,
-            Secret = _secret,
-        };
-        if (!TryEvaluateSettings(node, scope, cancellationToken, out var settings, out var failure))
+        ScriptScope? scope = null;
+        if (!TryEvaluateSettings(node, activation, ref scope, cancellationToken, out var settings, out var failure))
         {
             record.Attempts = 1;
             return failure;
@@ -344,7 +336,8 @@ internal sealed partial class Run
                 Prepared = node.Prepared,
                 Execution = _info,
                 Services = _services,
-                Scope = scope,
+                ScopeSource = activation.Scope,
+                PreparedScope = scope,
             };
             var result = await AttemptAsync(node, context, cancellationToken).ConfigureAwait(false);
             if (context.LogLines is { Count: > 0 } lines)
@@ -402,7 +395,8 @@ internal sealed partial class Run
         }
     }
 
-    private bool TryEvaluateSettings(PlanNode node, ScriptScope scope, CancellationToken cancellationToken, out NodeSettings settings, out NodeResult failure)
+    private bool TryEvaluateSettings(PlanNode node, Activation activation, ref ScriptScope? scope, CancellationToken cancellationToken,
+        out NodeSettings settings, out NodeResult failure)
     {
         failure = default;
         if (node.LiteralSettings is { } literal)
@@ -411,6 +405,7 @@ internal sealed partial class Run
             return true;
         }
 
+        scope ??= MakeScope(activation.Scope, activation.Input);
         var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var (name, value) in node.Definition.Settings ?? [])
         {
@@ -434,6 +429,17 @@ internal sealed partial class Run
         settings = new NodeSettings(values);
         return true;
     }
+
+    internal ScriptScope MakeScope(ScopeState scope, JsonNode? input) => new()
+    {
+        Input = input,
+        Trigger = _trigger,
+        Nodes = scope,
+        Env = _request.Env,
+        Execution = _executionValue,
+        Loop = scope.LoopInfo,
+        Secret = _secret,
+    };
 
     private string? ResolveSecret(string name)
     {

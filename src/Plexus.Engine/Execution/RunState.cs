@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Plexus.Engine.Expressions;
+using Plexus.Engine.Nodes;
 
 namespace Plexus.Engine.Execution;
 
 /// <summary>The top level of a run, or one iteration of a loop: where node outputs and join states live.</summary>
-internal sealed class ScopeState(ExecutionPlan plan, ScopeState? parent, LoopState? loop, int index, JsonNode? item) : INodeOutputs
+internal sealed class ScopeState(Run run, ExecutionPlan plan, ScopeState? parent, LoopState? loop, int index, JsonNode? item)
+    : INodeOutputs, IScriptScopeSource
 {
     private JsonNode? _loopInfo;
 
@@ -13,7 +15,10 @@ internal sealed class ScopeState(ExecutionPlan plan, ScopeState? parent, LoopSta
     public LoopState? Loop { get; } = loop;
     public int Index { get; } = index;
     public JsonNode? Item { get; } = item;
-    public Dictionary<int, JsonNode?> Outputs { get; } = [];
+    private Dictionary<int, JsonNode?>? _outputs;
+
+    /// <summary>The latest output of each node that ran in this scope; made on first write (many iterations never need it).</summary>
+    public Dictionary<int, JsonNode?> Outputs => _outputs ??= new Dictionary<int, JsonNode?>(Loop is null ? plan.Nodes.Length : 4);
     public Dictionary<int, JoinState>? Joins { get; set; }
     public Dictionary<int, int>? Jumps { get; set; }
 
@@ -37,13 +42,15 @@ internal sealed class ScopeState(ExecutionPlan plan, ScopeState? parent, LoopSta
 
     public bool IsCancelled => Cancelled || (Parent?.IsCancelled ?? false);
 
+    public ScriptScope ScopeFor(NodeContext context) => run.MakeScope(this, context.Input);
+
     public bool TryGetOutput(string nodeId, out JsonNode? output)
     {
         if (plan.TryGetIndex(nodeId, out var index))
         {
             for (var scope = this; scope is not null; scope = scope.Parent)
             {
-                if (scope.Outputs.TryGetValue(index, out output))
+                if (scope._outputs is { } outputs && outputs.TryGetValue(index, out output))
                 {
                     return true;
                 }

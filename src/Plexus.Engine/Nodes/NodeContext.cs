@@ -29,8 +29,19 @@ public sealed class NodeContext
     public required ExecutionInfo Execution { get; init; }
     public required NodeServices Services { get; init; }
 
-    /// <summary>The scope scripts see (<c>input</c>, <c>trigger</c>, <c>nodes</c>, ...), for nodes that run code.</summary>
-    public required ScriptScope Scope { get; init; }
+    /// <summary>The scope scripts see (<c>input</c>, <c>trigger</c>, <c>nodes</c>, ...), for nodes that run code. Made on first use.</summary>
+    public ScriptScope Scope => _scope ??= ScopeSource!.ScopeFor(this);
+
+    private ScriptScope? _scope;
+
+    /// <summary>Where <see cref="Scope"/> comes from; most nodes never ask, so it is not made up front.</summary>
+    internal IScriptScopeSource? ScopeSource { get; init; }
+
+    /// <summary>A scope already made for the settings, shared with the node.</summary>
+    internal ScriptScope? PreparedScope
+    {
+        init => _scope = value;
+    }
 
     internal List<string>? LogLines { get; private set; }
 
@@ -41,6 +52,11 @@ public sealed class NodeContext
 
     /// <summary>This node run's console log, for nodes that hand it to a script.</summary>
     public ICollection<string> Logs => LogLines ??= [];
+}
+
+internal interface IScriptScopeSource
+{
+    ScriptScope ScopeFor(NodeContext context);
 }
 
 /// <summary>Which run this is.</summary>
