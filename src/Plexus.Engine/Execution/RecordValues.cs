@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,11 +17,12 @@ public static class RecordValues
     };
 
     /// <summary>The value to store, and whether it was cut. A cut value is the first 64 KB of its JSON text, as a string.</summary>
+    /// <remarks>Values are never changed after they are emitted, so a value that needs no change is stored as it is.</remarks>
     public static (JsonNode? Value, bool Truncated) Store(JsonNode? value, Redactor redactor)
     {
-        if (value is null || (redactor.IsEmpty && IsSmallScalar(value)))
+        if (value is null || (redactor.IsEmpty && FitsUnchanged(value)))
         {
-            return (value is null ? null : value.DeepClone(), false);
+            return (value, false);
         }
 
         var text = value.ToJsonString(Options);
@@ -32,7 +34,7 @@ public static class RecordValues
 
         if (ReferenceEquals(redacted, text))
         {
-            return (value.DeepClone(), false);
+            return (value, false);
         }
 
         try
@@ -46,6 +48,33 @@ public static class RecordValues
         }
     }
 
-    private static bool IsSmallScalar(JsonNode value) =>
-        value is JsonValue v && (v.GetValueKind() != JsonValueKind.String || v.GetValue<string>().Length <= MaxChars);
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>Whether the value's JSON text is within the limit, measured without making a string (UTF-8 bytes ≥ characters).</summary>
+    private static bool FitsUnchanged(JsonNode value)
+    {
+        if (value is JsonValue scalar && scalar.GetValueKind() != JsonValueKind.String)
+        {
+            return true;
+        }
+
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true });
+        writer.Reset(buffer);
+        value.WriteTo(writer);
+        writer.Flush();
+        var fits = buffer.WrittenCount <= MaxChars;
+        if (buffer.Capacity > 4 * MaxChars)
+        {
+            t_buffer = null; // do not keep a huge buffer per thread
+            t_writer = null;
+        }
+
+        return fits;
+    }
 }
