@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Plexus.Engine.Execution;
+using Plexus.Engine.Tests.Support;
+
+namespace Plexus.Engine.Tests.Execution;
+
+public sealed class WaitTests
+{
+    private static WorkflowBuilder Approval() => new WorkflowBuilder()
+        .Node("start", "trigger.manual")
+        .Node("approval", "flow.wait", """{ "mode": "resume" }""")
+        .Node("other", "data.set", """{ "value": "ran meanwhile" }""")
+        .Node("result", "flow.return", """{ "value": { "approved": "={{ input.approved }}", "by": "={{ input.by }}" } }""")
+        .Chain("start", "approval", "result").Chain("start", "other");
+
+    [Fact]
+    public async Task A_resume_wait_suspends_its_branch_and_the_run_ends_waiting_with_a_token()
+    {
+        var engine = new TestEngine();
+
+        var result = await engine.RunAsync(Approval());
+
+        Assert.Equal(ExecutionStatus.Waiting, result.Status);
+        Assert.True(result.IsWaiting);
+        var wait = Assert.Single(result.Waits);
+        Assert.Equal("approval", wait.NodeId);
+        Assert.Equal(NodeRunStatus.Waiting, result.Single("approval").Status);
+        Assert.Equal(wait.Token, result.Single("approval").ResumeToken);
+        Assert.Equal(NodeRunStatus.Succeeded, result.Single("other").Status);
+    }
+
+    [Fact]
+    public async Task Resuming_by_token_makes_the_payload_the_wait_output_and_finishes_the_run()
+    {
+        var engine = new TestEngine();
+        var waiting = await engine.RunAsync(Approval());
+
+        var done = await engine.Executor.ResumeAsync(waiting, waiting.Waits[0].Token,
+            JsonNode.Parse("""{ "approved": true, "by": "ana" }"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExecutionStatus.Succeeded, done.Status);
+        Assert.Equal("""{"approved":true,"by":"ana"}""", done.Result.Json());
+        Assert.Equal(NodeRunStatus.Succeeded, done.Single("approval").Status);
+        Assert.Equal(waiting.Record.Nodes.Count + 1, done.Record.Nodes.Count); // the wait's own run was completed, not repeated
+    }
+
+    [Fact]
+    public async Task Answers_given_up_front_resume_the_wait_within_the_run()
+    {
+        var engine = new TestEngine();
+        var request = new RunRequest
+        {
+            ResumeAnswers = new Dictionary<string, JsonNode?> { ["approval"] = JsonNode.Parse("""{ "approved": false, "by": "bo" }""") },
+        };
+
+        var result = await engine.RunAsync(Approval().Build(), request);
+
+        Assert.Equal(ExecutionStatus.Succeeded, result.Status);
+        Assert.Equal("""{"approved":false,"by":"bo"}""", result.Result.Json());
+    }
+
+    [Fact]
+    public async Task A_duration_wait_sleeps_on_the_run_clock_and_passes_its_input_on()
+    {
+        var clock = TestEngine.FakeClock();
+        var engine = new TestEngine(clock);
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("pause", "flow.wait", """{ "mode": "duration", "durationMs": 60000 }""")
+            .Node("result", "flow.return")
+            .Chain("start", "pause", "result");
+
+        var running = engine.RunAsync(flow, """{ "x": 1 }""");
+        clock.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(running.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var result = await running;
+
+        Assert.Equal(ExecutionStatus.Succeeded, result.Status);
+        Assert.Equal("""{"x":1}""", result.Result.Json());
+    }
+
+    [Fact]
+    public async Task Without_inline_waiting_a_duration_wait_leaves_the_run_waiting_with_its_due_time()
+    {
+        var clock = TestEngine.FakeClock();
+        var engine = new TestEngine(clock);
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("pause", "flow.wait", """{ "mode": "duration", "durationMs": 1000 }""")
+            .Chain("start", "pause");
+
+        var result = await engine.RunAsync(flow.Build(), new RunRequest { WaitInline = false });
+
+        Assert.Equal(ExecutionStatus.Waiting, result.Status);
+        Assert.Equal(clock.GetUtcNow().AddSeconds(1), result.Waits[0].ResumeAt);
+    }
+
+    [Fact]
+    public async Task A_wait_inside_a_loop_resumes_into_its_iteration()
+    {
+        var engine = new TestEngine();
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("each", "flow.loop", """{ "items": ["a", "b"] }""")
+            .Node("ask", "flow.wait", """{ "mode": "resume" }""")
+            .Node("answer", "flow.loopEnd", """{ "value": "={{ loop.item + '=' + input }}" }""")
+            .Node("result", "flow.return")
+            .Chain("start", "each").Chain("each.item", "ask", "answer").Edge("each.done", "result");
+        var token = TestContext.Current.CancellationToken;
+
+        var first = await engine.RunAsync(flow);
+        var second = await engine.Executor.ResumeAsync(first, "ask", JsonValue.Create("yes"), token);
+        var done = await engine.Executor.ResumeAsync(second, "ask", JsonValue.Create("no"), token);
+
+        Assert.Equal(ExecutionStatus.Waiting, second.Status);
+        Assert.Equal("""["a=yes","b=no"]""", done.Result.Json());
+    }
+}

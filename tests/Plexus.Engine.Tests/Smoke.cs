@@ -1,1 +1,0 @@
-namespace Plexus.Engine.Tests; public class Smoke { [Fact] public void Runs() => Assert.True(true); }
