@@ -181,10 +181,27 @@ internal sealed partial class Run
         _next.Add(new Activation(wait.Node, wait.Scope, wait.Input, wait, payload));
     }
 
-    private async Task RunWaveAsync(CancellationToken cancellationToken)
+    private async ValueTask RunWaveAsync(CancellationToken cancellationToken)
     {
-        // Activations of iterations that a break dropped never start.
         var wave = _wave;
+        if (wave.Count == 1)
+        {
+            // The common case (a chain): no arrays, no tasks.
+            var only = wave[0];
+            if (only.Scope.IsCancelled)
+            {
+                Release(only.Scope);
+                return;
+            }
+
+            var record = Begin(only);
+            var outcome = await ExecuteAsync(only, record, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            Apply(only, record, outcome);
+            return;
+        }
+
+        // Activations of iterations that a break dropped never start.
         var begun = new NodeRun?[wave.Count];
         var runnable = 0;
         for (var i = 0; i < wave.Count; i++)
@@ -199,12 +216,7 @@ internal sealed partial class Run
         }
 
         var outcomes = new NodeResult[wave.Count];
-        if (runnable == 1)
-        {
-            var i = Array.FindIndex(begun, r => r is not null);
-            outcomes[i] = await ExecuteAsync(wave[i], begun[i]!, cancellationToken).ConfigureAwait(false);
-        }
-        else if (runnable > 1)
+        if (runnable > 0)
         {
             using var gate = new SemaphoreSlim(_options.MaxParallelism);
             var tasks = new Task[wave.Count];
@@ -264,7 +276,7 @@ internal sealed partial class Run
         return record;
     }
 
-    private async Task<NodeResult> ExecuteAsync(Activation activation, NodeRun record, CancellationToken cancellationToken)
+    private async ValueTask<NodeResult> ExecuteAsync(Activation activation, NodeRun record, CancellationToken cancellationToken)
     {
         var node = _plan.Nodes[activation.Node];
         var started = _time.GetTimestamp();
@@ -290,7 +302,7 @@ internal sealed partial class Run
         }
     }
 
-    private async Task<NodeResult> ExecuteWithRetryAsync(PlanNode node, Activation activation, NodeRun record, CancellationToken cancellationToken)
+    private async ValueTask<NodeResult> ExecuteWithRetryAsync(PlanNode node, Activation activation, NodeRun record, CancellationToken cancellationToken)
     {
         var scope = new ScriptScope
         {
@@ -351,7 +363,7 @@ internal sealed partial class Run
     internal static TimeSpan RetryDelay(RetryPolicy retry, int attempt) =>
         TimeSpan.FromMilliseconds(retry.Backoff == "exponential" ? retry.DelayMs * Math.Pow(2, attempt - 1) : retry.DelayMs);
 
-    private async Task<NodeResult> AttemptAsync(PlanNode node, NodeContext context, CancellationToken cancellationToken)
+    private async ValueTask<NodeResult> AttemptAsync(PlanNode node, NodeContext context, CancellationToken cancellationToken)
     {
         var timeoutMs = node.Definition.TimeoutMs;
         using var timeout = timeoutMs is { } ms ? new CancellationTokenSource(TimeSpan.FromMilliseconds(ms), _time) : null;

@@ -1,9 +1,15 @@
 namespace Plexus.Engine.Expressions;
 
-/// <summary>Why a script failed. Kind is <c>syntax</c>, <c>runtime</c>, <c>limit</c>, <c>placeholder</c>.</summary>
+/// <summary>
+/// Why a script failed. Kind is <c>syntax</c>, <c>runtime</c>, <c>limit</c>, <c>placeholder</c> or <c>cancelled</c>.
+/// A limit's message is "&lt;kind&gt; limit exceeded" (time, memory, statement, recursion, regex time, string size, array size).
+/// </summary>
 /// <remarks>Line and column are 1-based positions inside the script source, when known.</remarks>
 public sealed record ScriptError(string Kind, string Message, int? Line = null, int? Column = null)
 {
+    /// <summary>Where inside an evaluated setting value the error happened ("" = the value itself, "body.id", "items[2]"); null outside setting values.</summary>
+    public string? Path { get; init; }
+
     public override string ToString() => Line is null ? Message : $"{Message} (line {Line}, column {Column})";
 }
 

@@ -41,36 +41,30 @@ public static partial class WorkflowFile
         var unmapped = UnmappedProperty().Match(e.Message);
         if (unmapped.Success)
         {
-            var name = unmapped.Groups[1].Value;
-            return new Problem(JsonPaths.Child(path, name), $"unknown property '{name}'{position}");
+            // The exception's path already ends at the unknown property.
+            return new Problem(path, $"unknown property '{unmapped.Groups[1].Value}'{position}");
         }
 
-        if (path.Length > 0 && e.InnerException is null && e.Message.Contains("could not be converted", StringComparison.Ordinal))
+        if (path.Length > 0 && e.Message.Contains("could not be converted", StringComparison.Ordinal))
         {
-            return new Problem(path, $"has the wrong type{position}; {ExpectedType(e.Message)}");
+            return new Problem(path, $"has the wrong type{position}; {ExpectedType(path)}");
         }
 
         return new Problem(path, $"invalid JSON{position}: {FirstSentence(e.Message)}");
     }
 
-    private static string ExpectedType(string message)
+    /// <summary>What the format wants at a path; the serializer's message names only the containing type.</summary>
+    private static string ExpectedType(string path)
     {
-        var match = ConvertedTo().Match(message);
-        if (!match.Success)
+        var property = path[(path.LastIndexOfAny(['.', ']']) + 1)..];
+        return property switch
         {
-            return "see the workflow format";
-        }
-
-        var type = match.Groups[1].Value;
-        return type switch
-        {
-            _ when type.Contains("String", StringComparison.Ordinal) => "expected a string",
-            _ when type.Contains("Int32", StringComparison.Ordinal) => "expected an integer",
-            _ when type.Contains("Double", StringComparison.Ordinal) => "expected a number",
-            _ when type.Contains("Boolean", StringComparison.Ordinal) => "expected true or false",
-            _ when type.Contains("IReadOnlyList", StringComparison.Ordinal) => "expected an array",
-            _ when type.Contains("JsonObject", StringComparison.Ordinal) => "expected an object",
-            _ => "expected an object",
+            "timeoutMs" or "attempts" or "delayMs" => "expected an integer",
+            "x" or "y" => "expected a number",
+            "disabled" => "expected true or false",
+            "nodes" or "edges" => "expected an array",
+            "settings" or "pinned" or "retry" or "position" or "" => "expected an object",
+            _ => "expected a string",
         };
     }
 
@@ -84,7 +78,4 @@ public static partial class WorkflowFile
 
     [GeneratedRegex("property '([^']*)' could not be mapped")]
     private static partial Regex UnmappedProperty();
-
-    [GeneratedRegex("converted to ([^.\\s]+(?:\\.[^.\\s]+)*)")]
-    private static partial Regex ConvertedTo();
 }

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Jint;
+using Jint.Constraints;
+using Jint.Native;
+using Jint.Runtime;
+using Jint.Runtime.Descriptors;
+using Jint.Runtime.Interop;
+
+namespace Plexus.Engine.Expressions;
+
+/// <summary>
+/// One Jint engine set up for untrusted scripts under one set of limits: hardened once, then reused by one run
+/// at a time. Besides the built-ins, scripts see <c>secret(name)</c>, <c>json(value, indent)</c> and <c>console</c>.
+/// </summary>
+internal sealed class Sandbox : IDisposable
+{
+    /// <summary>Lines beyond this are dropped: a loop around console.log must not fill the memory with logs.</summary>
+    public const int MaxLogLines = 1000;
+
+    private const string DroppedLogsLine = "(further log lines dropped)";
+
+    private readonly Jint.Engine _engine;
+    private readonly OperationDeadlineConstraint _deadline = new();
+    // The wrapper function of each program, created in this engine the first time the program runs here.
+    private readonly ConditionalWeakTable<ScriptProgram, JsValue> _functions = [];
+    private ScriptScope? _scope;
+    private ICollection<string>? _logs;
+    private int _logLines;
+
+    public Sandbox(ScriptLimits limits)
+    {
+        Limits = limits;
+        var options = new Options
+        {
+            Strict = true,
+            // Dates print the same wherever the host runs.
+            TimeZone = TimeZoneInfo.Utc,
+            Culture = CultureInfo.InvariantCulture,
+        };
+        options.Host.StringCompilationAllowed = false;
+        // One deadline for a whole run (all expressions of a value, with their conversions), armed per run.
+        options.Constraint(_deadline);
+        options.LimitMemory(limits.MemoryBytes);
+        options.MaxStatements(limits.MaxStatements);
+        options.LimitRecursion(limits.MaxRecursion);
+        options.Constraints.RegexTimeout = limits.RegexTimeout;
+        options.Constraints.MaxArraySize = (uint)limits.MaxArrayLength;
+        // Turns native recursion deep inside built-ins into a RangeError instead of a crash of the process.
+        options.Constraints.StackOverflowGuard = true;
+        _engine = new Jint.Engine(options);
+
+        StringSizeGuards.Install(_engine, limits.MaxStringLength);
+        InstallHelpers();
+        SandboxHardening.Apply(_engine);
+    }
+
+    public ScriptLimits Limits { get; }
+
+    public Jint.Engine Engine => _engine;
+
+    /// <summary>Starts a run: the time limit and the cancellation token cover everything until <see cref="End"/>.</summary>
+    public void Begin(ScriptScope scope, ICollection<string>? logs, CancellationToken cancellationToken)
+    {
+        _scope = scope;
+        _logs = logs;
+        _logLines = 0;
+        _deadline.Begin(Limits.Timeout, cancellationToken);
+    }
+
+    public void End()
+    {
+        _deadline.End();
+        _scope = null;
+        _logs = null;
+    }
+
+    /// <summary>Calls the program's wrapper function with the scope values, in the order of <see cref="ScriptProgram"/>'s parameters.</summary>
+    public JsValue Run(ScriptProgram program, JsValue[] arguments)
+    {
+        if (!_functions.TryGetValue(program, out var function))
+        {
+            function = _engine.Evaluate(program.Prepared);
+            _functions.AddOrUpdate(program, function);
+        }
+        var result = _engine.Call(function, JsValue.Undefined, arguments);
+        return result.IsPromise() ? result.UnwrapIfPromise(Limits.Timeout) : result;
+    }
+
+    public void Dispose() => _engine.Dispose();
+
+    private void InstallHelpers()
+    {
+        _engine.SetValue("secret", new ClrFunction(_engine, "secret", (_, arguments) =>
+        {
+            var name = TypeConverter.ToString(arguments.At(0));
+            return _scope?.Secret?.Invoke(name)
+                ?? throw new JavaScriptException(_engine.Intrinsics.Error, $"unknown secret '{name}'");
+        }, 1, PropertyFlag.Configurable));
+
+        // Bound to the guarded JSON.stringify, which is installed before this.
+        _engine.SetValue("json", _engine.Evaluate(
+            "((stringify) => function json(value, indent) { return stringify(value, undefined, indent); })(JSON.stringify)"));
+
+        var console = new JsObject(_engine);
+        foreach (var name in new[] { "log", "info", "warn", "error", "debug" })
+        {
+            console.FastSetDataProperty(name, new ClrFunction(_engine, name, Log, 0, PropertyFlag.Configurable));
+        }
+        _engine.SetValue("console", console);
+    }
+
+    private JsValue Log(JsValue thisObject, JsValue[] arguments)
+    {
+        if (_logs is null || _logLines > MaxLogLines)
+        {
+            return JsValue.Undefined;
+        }
+        _logLines++;
+        if (_logLines > MaxLogLines)
+        {
+            _logs.Add(DroppedLogsLine);
+            return JsValue.Undefined;
+        }
+        var line = new StringBuilder();
+        foreach (var argument in arguments)
+        {
+            if (line.Length > 0)
+            {
+                line.Append(' ');
+            }
+            line.Append(ScriptText.ForLog(argument));
+        }
+        _logs.Add(line.ToString());
+        return JsValue.Undefined;
+    }
+}
