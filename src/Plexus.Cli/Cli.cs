@@ -46,8 +46,13 @@ public static class Cli
         }
         catch (Exception e)
         {
-            // Never a stack trace: one line that says what went wrong.
+            // One line that says what went wrong; the stack trace only when asked for (PLEXUS_DEBUG=1).
             await stderr.WriteLineAsync($"plexus: unexpected error: {OneLine(e.Message)} ({e.GetType().Name})").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("PLEXUS_DEBUG") is "1" or "true")
+            {
+                await stderr.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
             return ExitCodes.RunFailed;
         }
     }
