@@ -61,6 +61,10 @@ internal sealed class PlanNode
     public bool Disabled => Definition.Disabled == true;
 
     public int PortIndex(string port) => Array.IndexOf(OutputPorts, port);
+
+    /// <summary>A loop's <c>item</c> port feeds iteration scopes, never its own scope: no skip goes there.</summary>
+    public bool LeadsIntoIterations(int port) =>
+        Type.Info.Type == WorkflowShape.LoopType && OutputPorts[port] == WorkflowShape.LoopItemPort;
 }
 
 /// <summary>A compiled plan, or every problem that kept the document from compiling.</summary>

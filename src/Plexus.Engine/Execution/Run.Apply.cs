@@ -93,9 +93,16 @@ internal sealed partial class Run
         var portIndex = node.PortIndex(port);
         for (var p = 0; p < node.OutEdges.Length; p++)
         {
-            foreach (var edge in node.OutEdges[p])
+            if (p == portIndex)
             {
-                Arrive(edge, scope, value, skip: p != portIndex);
+                foreach (var edge in node.OutEdges[p])
+                {
+                    Arrive(edge, scope, value, skip: false);
+                }
+            }
+            else if (!node.LeadsIntoIterations(p))
+            {
+                SkipEdges(node.OutEdges[p], scope);
             }
         }
 
@@ -229,8 +236,7 @@ internal sealed partial class Run
     {
         for (var p = 0; p < node.OutEdges.Length; p++)
         {
-            // A loop's item port leads into iterations that never start; nothing there to skip.
-            if (node.Type.Info.Type != WorkflowShape.LoopType || node.OutputPorts[p] != WorkflowShape.LoopItemPort)
+            if (!node.LeadsIntoIterations(p))
             {
                 SkipEdges(node.OutEdges[p], scope);
             }

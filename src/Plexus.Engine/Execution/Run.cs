@@ -148,8 +148,14 @@ internal sealed partial class Run
 
         Publish(ExecutionEventTypes.RunFinished, status: _status, error: _error?.Message);
         var waits = _waits.Select(w => new PendingWait(_plan.Nodes[w.Node].Id, w.Token, w.ResumeAt)).ToList();
-        return new ExecutionResult(_status, _result, _response, _error, waits, MakeRecord,
-            _status == ExecutionStatus.Waiting ? this : null);
+        if (_status == ExecutionStatus.Waiting)
+        {
+            // The run goes on when resumed: keep the record as it is now.
+            var snapshot = MakeRecord();
+            return new ExecutionResult(_status, _result, _response, _error, waits, () => snapshot, this);
+        }
+
+        return new ExecutionResult(_status, _result, _response, _error, waits, MakeRecord, null);
     }
 
     /// <summary>With only duration waits left and inline waiting allowed, sleeps until the first is due and resumes it.</summary>

@@ -17,11 +17,37 @@ public static class JsonValues
         {
             JsonValueKind.False or JsonValueKind.Null or JsonValueKind.Undefined => false,
             JsonValueKind.String => v.GetValue<string>().Length > 0,
-            JsonValueKind.Number => v.GetValue<double>() is var d && d != 0 && !double.IsNaN(d),
+            JsonValueKind.Number => ToDouble(v) is var d && d != 0 && !double.IsNaN(d),
             _ => true,
         },
         _ => true,
     };
+
+    /// <summary>A JSON number as a double, whether it was parsed from text or made from an int, a long or a double.</summary>
+    public static double ToDouble(JsonValue value)
+    {
+        if (value.TryGetValue<double>(out var d))
+        {
+            return d;
+        }
+
+        if (value.TryGetValue<long>(out var l))
+        {
+            return l;
+        }
+
+        if (value.TryGetValue<int>(out var i))
+        {
+            return i;
+        }
+
+        if (value.TryGetValue<decimal>(out var m))
+        {
+            return (double)m;
+        }
+
+        return value.TryGetValue<float>(out var f) ? f : double.NaN;
+    }
 
     public static bool DeepEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);
 

@@ -42,7 +42,7 @@ public sealed class NodeSettings
 
     public double? GetNumber(string name) => Get(name) switch
     {
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => JsonValues.ToDouble(v),
         JsonValue v when v.GetValueKind() == JsonValueKind.String
             && double.TryParse(v.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
         _ => null,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Plexus.Engine.Json;
 using Plexus.Engine.Workflows;
 
 namespace Plexus.Engine.Validation;
@@ -105,9 +106,9 @@ public static class SchemaCheck
 
     private static void CheckArray(JsonArray array, JsonObject schema, string path, bool expressionsAllowed, List<Problem> problems)
     {
-        if (schema["minItems"] is JsonValue min && array.Count < min.GetValue<int>())
+        if (schema["minItems"] is JsonValue min && array.Count < (int)JsonValues.ToDouble(min))
         {
-            problems.Add(new Problem(path, $"must have at least {min.GetValue<int>()} item(s)"));
+            problems.Add(new Problem(path, $"must have at least {(int)JsonValues.ToDouble(min)} item(s)"));
         }
 
         if (schema["items"] is JsonObject itemSchema)
@@ -124,9 +125,9 @@ public static class SchemaCheck
         switch (value.GetValueKind())
         {
             case JsonValueKind.Number:
-                var number = value.GetValue<double>();
-                var minimum = (schema["minimum"] as JsonValue)?.GetValue<double>();
-                var maximum = (schema["maximum"] as JsonValue)?.GetValue<double>();
+                var number = JsonValues.ToDouble(value);
+                var minimum = (schema["minimum"] as JsonValue) is { } lo0 ? JsonValues.ToDouble(lo0) : (double?)null;
+                var maximum = (schema["maximum"] as JsonValue) is { } hi0 ? JsonValues.ToDouble(hi0) : (double?)null;
                 if ((minimum is { } lo && number < lo) || (maximum is { } hi && number > hi))
                 {
                     problems.Add(new Problem(path, $"must be {Format(minimum)}..{Format(maximum)}"));
@@ -134,9 +135,9 @@ public static class SchemaCheck
 
                 break;
             case JsonValueKind.String:
-                if (schema["minLength"] is JsonValue minLength && value.GetValue<string>().Length < minLength.GetValue<int>())
+                if (schema["minLength"] is JsonValue minLength && value.GetValue<string>().Length < (int)JsonValues.ToDouble(minLength))
                 {
-                    problems.Add(new Problem(path, minLength.GetValue<int>() == 1 ? "must not be empty" : $"must have at least {minLength} characters"));
+                    problems.Add(new Problem(path, (int)JsonValues.ToDouble(minLength) == 1 ? "must not be empty" : $"must have at least {minLength} characters"));
                 }
 
                 break;
@@ -156,7 +157,7 @@ public static class SchemaCheck
             "string" => value is JsonValue v && v.GetValueKind() == JsonValueKind.String,
             "boolean" => value is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False,
             "number" => value is JsonValue v && v.GetValueKind() == JsonValueKind.Number,
-            "integer" => value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.GetValue<double>() is var d && d == Math.Floor(d),
+            "integer" => value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && JsonValues.ToDouble(v) is var d && d == Math.Floor(d),
             _ => true,
         },
         _ => true,

@@ -171,7 +171,7 @@ public sealed class BranchingTests
     {
         var document = new WorkflowBuilder()
             .Node("start", "trigger.manual")
-            .Node("fetch", "flow.fail", """{ "message": "would call a real service" }""")
+            .Node("fetch", "http.request", """{ "url": "http://127.0.0.1:9/would-call-a-real-service" }""")
             .Node("result", "flow.return")
             .Chain("start", "fetch", "result")
             .Pin("fetch", """{ "rows": 3 }""")

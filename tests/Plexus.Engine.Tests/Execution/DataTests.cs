@@ -142,6 +142,7 @@ public sealed class DataTests
 
         var result = await engine.RunAsync(flow.Build(), request);
 
+        Assert.True(result.Status == ExecutionStatus.Succeeded, result.Describe());
         Assert.Equal("""{"trigger":"T","first":5,"region":"eu","stage":"prod","workflow":"context","text":"<env:REGION>-5"}""", result.Result.Json());
     }
 }
