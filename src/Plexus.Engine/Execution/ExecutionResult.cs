@@ -39,4 +39,7 @@ public sealed class ExecutionResult
 
     /// <summary>Whether the run can be resumed.</summary>
     public bool IsWaiting => Suspended is not null;
+
+    /// <summary>The waiting run as JSON, to resume later with <see cref="WorkflowExecutor.ResumeAsync(ExecutionPlan, string, RunRequest, string, JsonNode?, CancellationToken)"/>.</summary>
+    public string SaveState() => Suspended?.Save() ?? throw new InvalidOperationException($"only a waiting run can be saved; this one is {Status}");
 }

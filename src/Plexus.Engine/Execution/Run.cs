@@ -443,6 +443,7 @@ internal sealed partial class Run
         }
 
         _redactor.Add(value);
+        _secretNames.TryAdd(name, true);
         return value;
     }
 

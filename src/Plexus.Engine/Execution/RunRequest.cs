@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Plexus.Engine.Execution;
 
 /// <summary>How to start one run of a compiled workflow.</summary>
-public sealed class RunRequest
+public sealed record RunRequest
 {
     public string ExecutionId { get; init; } = Guid.NewGuid().ToString("n");
     public string Stage { get; init; } = "dev";

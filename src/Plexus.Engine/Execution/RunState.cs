@@ -67,12 +67,17 @@ internal sealed class ScopeState(ExecutionPlan plan, ScopeState? parent, LoopSta
 }
 
 /// <summary>How far a join (or a node with several inputs) is: which edges delivered, and what.</summary>
-internal sealed class JoinState(int incoming)
+internal sealed class JoinState(JsonNode?[] values, bool[] hasValue)
 {
+    public JoinState(int incoming)
+        : this(new JsonNode?[incoming], new bool[incoming])
+    {
+    }
+
     public int Delivered { get; set; }
     public bool ItemArrived { get; set; }
-    public JsonNode?[] Values { get; } = new JsonNode?[incoming];
-    public bool[] HasValue { get; } = new bool[incoming];
+    public JsonNode?[] Values { get; } = values;
+    public bool[] HasValue { get; } = hasValue;
 }
 
 internal sealed class LoopState(int node, ScopeState scope, JsonArray items, int concurrency, NodeRun record)

@@ -41,4 +41,12 @@ public sealed class WorkflowExecutor(NodeServices services, ExecutorOptions? opt
 
         return run.ResumeAsync(nodeOrToken, payload, cancellationToken);
     }
+
+    /// <summary>
+    /// Resumes a run saved with <see cref="ExecutionResult.SaveState"/>, possibly in another process. The plan must be
+    /// compiled from the same workflow version; env, secrets and the event sink come from <paramref name="request"/>.
+    /// </summary>
+    public Task<ExecutionResult> ResumeAsync(ExecutionPlan plan, string state, RunRequest request, string nodeOrToken, JsonNode? payload,
+        CancellationToken cancellationToken) =>
+        Run.Load(plan, request, services, _options, state).ResumeAsync(nodeOrToken, payload, cancellationToken);
 }

@@ -118,3 +118,55 @@ public sealed class WaitTests
         Assert.Equal("""["a=yes","b=no"]""", done.Result.Json());
     }
 }
+
+public sealed class SavedStateTests
+{
+    [Fact]
+    public async Task A_waiting_run_saved_as_json_resumes_in_another_engine_with_loops_joins_and_secrets()
+    {
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("token", "code.js", """{ "source": "return 'key=' + secret('api')" }""")
+            .Node("each", "flow.loop", """{ "items": ["a", "b"] }""")
+            .Node("ask", "flow.wait", """{ "mode": "resume" }""")
+            .Node("answer", "flow.loopEnd", """{ "value": "={{ loop.item + '=' + input }}" }""")
+            .Node("join", "flow.merge")
+            .Node("result", "flow.return", """{ "value": { "answers": "={{ input.each }}", "token": "={{ input.token }}" } }""")
+            .Chain("start", "token", "join").Chain("start", "each").Chain("each.item", "ask", "answer").Edge("each.done", "join").Chain("join", "result")
+            .Build();
+        var request = new RunRequest { Secrets = new Dictionary<string, string> { ["api"] = "k-123-secret" } };
+        var first = new TestEngine();
+        var waiting = await first.RunAsync(flow, request);
+
+        var saved = waiting.SaveState();
+        var second = new TestEngine();
+        var token = TestContext.Current.CancellationToken;
+        var middle = await second.Executor.ResumeAsync(second.Compile(flow), saved, request, "ask", JsonValue.Create("yes"), token);
+        var third = new TestEngine();
+        var done = await third.Executor.ResumeAsync(third.Compile(flow), middle.SaveState(), request, middle.Waits[0].Token, JsonValue.Create("no"), token);
+
+        Assert.Equal(ExecutionStatus.Succeeded, done.Status);
+        Assert.Equal("""{"answers":["a=yes","b=no"],"token":"key=k-123-secret"}""", done.Result.Json());
+        Assert.Equal([NodeRunStatus.Succeeded, NodeRunStatus.Succeeded], done.RunsOf("ask").Select(r => r.Status));
+        Assert.Equal(["each[0]", "each[1]"], done.RunsOf("answer").Select(r => r.Scope));
+        Assert.DoesNotContain("k-123-secret", System.Text.Json.JsonSerializer.Serialize(done.Record), StringComparison.Ordinal);
+        Assert.DoesNotContain("k-123-secret", saved.Replace("key=k-123-secret", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_used_resume_token_cannot_resume_again()
+    {
+        var engine = new TestEngine();
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("ask", "flow.wait", """{ "mode": "resume" }""")
+            .Chain("start", "ask").Build();
+        var waiting = await engine.RunAsync(flow);
+        var tokenValue = waiting.Waits[0].Token;
+        var done = await engine.Executor.ResumeAsync(waiting, tokenValue, null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExecutionStatus.Succeeded, done.Status);
+        Assert.Throws<InvalidOperationException>(() => done.SaveState());
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.Executor.ResumeAsync(waiting, tokenValue, null, TestContext.Current.CancellationToken));
+    }
+}
