@@ -225,7 +225,7 @@ public sealed class BadInputTests : IDisposable
 
     [Theory]
     [InlineData("run")]
-    [InlineData("run", "--bogus")]
+    [InlineData("run", "flow.json", "--bogus")]
     [InlineData("frobnicate")]
     [InlineData("validate", "a.json", "b.json")]
     public async Task Bad_arguments(params string[] args)
