@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Plexus.Engine.Execution;
 using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace Plexus.Cli;
 
@@ -61,31 +60,30 @@ internal static class RunReport
     public static void WriteHuman(TextWriter stdout, string file, ExecutionRecord record, IReadOnlyList<PendingWait> waits)
     {
         var console = Terminal.For(stdout);
-        var summary = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
-        void Row(string label, IRenderable value) => summary.AddRow(new Markup($"[bold]{label}[/]"), value);
+        void Line(string label, string value, string style = "default") =>
+            console.MarkupLine($"[bold]{label,-9}[/]  [{style}]{Markup.Escape(value)}[/]");
 
-        Row("workflow", new Text($"{record.Workflow} ({file})"));
-        Row("execution", new Text(record.Id));
-        Row("status", Status(record.Status));
-        Row("result", new Text(Display.Json(record.Result)));
+        Line("workflow", $"{record.Workflow} ({file})");
+        Line("execution", record.Id);
+        Line("status", record.Status, StatusColor(record.Status));
+        Line("result", Display.Json(record.Result));
         if (record.Response is { } response)
         {
-            Row("response", new Text($"{response.Status} {Display.Json(response.Body)}"));
+            Line("response", $"{response.Status} {Display.Json(response.Body)}");
         }
 
         if (record.Error is { } error)
         {
             var where = error.Node is { } node ? $" at node '{node}'" : "";
-            Row("error", new Text($"{error.Message} ({error.Type}){where}", new Style(Color.Red)));
+            Line("error", $"{error.Message} ({error.Type}){where}", "red");
         }
 
         foreach (var wait in waits.Where(w => w.ResumeAt is null))
         {
-            Row("waiting", new Text($"node '{wait.NodeId}' waits to be resumed; resume token {wait.Token}", new Style(Color.Yellow)));
-            Row("", new Text($"answer it in a new run with: plexus run {file} --resume '{wait.NodeId}=<JSON>'"));
+            Line("waiting", $"node '{wait.NodeId}' waits to be resumed; resume token {wait.Token}", "yellow");
+            Line("", $"answer it in a new run with: plexus run {file} --resume '{wait.NodeId}=<JSON>'");
         }
 
-        console.Write(summary);
         console.WriteLine();
         console.Write(NodeTable(record));
     }
@@ -119,7 +117,7 @@ internal static class RunReport
                 new Text(node.Type),
                 Status(node.Status),
                 new Text(node.Attempts.ToString(CultureInfo.InvariantCulture)),
-                new Text(Display.Duration(node.DurationMs)),
+                new Text(node.Status == NodeRunStatus.Skipped ? "-" : Display.Duration(node.DurationMs)),
                 Preview(node));
         }
 
@@ -134,18 +132,15 @@ internal static class RunReport
         _ => new Text(Display.Shorten(Display.Json(node.Output), PreviewChars)),
     };
 
-    private static Markup Status(string status)
+    private static Markup Status(string status) => new($"[{StatusColor(status)}]{Markup.Escape(status)}[/]");
+
+    private static string StatusColor(string status) => status switch
     {
-        var color = status switch
-        {
-            NodeRunStatus.Succeeded => "green",
-            NodeRunStatus.Failed => "red",
-            NodeRunStatus.Waiting => "yellow",
-            NodeRunStatus.Cancelled => "red",
-            _ => "grey",
-        };
-        return new Markup($"[{color}]{Markup.Escape(status)}[/]");
-    }
+        NodeRunStatus.Succeeded => "green",
+        NodeRunStatus.Failed or NodeRunStatus.Cancelled => "red",
+        NodeRunStatus.Waiting => "yellow",
+        _ => "grey",
+    };
 
     private static JsonObject? Error(ExecutionError? error) => error is null ? null : new JsonObject
     {

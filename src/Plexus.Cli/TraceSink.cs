@@ -50,7 +50,7 @@ internal sealed class TraceSink : IExecutionEventSink
             text += $" execution {e.ExecutionId}";
         }
 
-        if (e.Status is { } status)
+        if (e.Status is { } status && e.Type != ExecutionEventTypes.NodeSkipped)
         {
             text += $" {status}";
         }

@@ -55,8 +55,7 @@ internal static class NodesCommand
     private static void Show(TextWriter stdout, NodeTypeInfo info)
     {
         var console = Terminal.For(stdout);
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
-        void Row(string label, string value) => grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(value));
+        void Row(string label, string value) => console.MarkupLine($"[bold]{label,-11}[/]  {Markup.Escape(value)}");
 
         Row("type", $"{info.Type} (version {info.Version})");
         Row("title", info.Title);
@@ -70,7 +69,6 @@ internal static class NodesCommand
             Row("trigger", info.SingleInstance ? "yes, at most one per workflow" : "yes");
         }
 
-        console.Write(grid);
         console.WriteLine();
         console.WriteLine("settings (JSON Schema):");
         // Plain text, not markup: a schema is full of brackets.
