@@ -57,11 +57,12 @@ internal static class RunReport
         })]),
     };
 
-    public static void WriteHuman(TextWriter stdout, string file, ExecutionRecord record, IReadOnlyList<PendingWait> waits)
+    /// <param name="mask">Applied to every value before the table is laid out, so that masking does not break its columns.</param>
+    public static void WriteHuman(TextWriter stdout, string file, ExecutionRecord record, IReadOnlyList<PendingWait> waits, SecretMask mask)
     {
         var console = Terminal.For(stdout);
         void Line(string label, string value, string style = "default") =>
-            console.MarkupLine($"[bold]{label,-9}[/]  [{style}]{Markup.Escape(value)}[/]");
+            console.MarkupLine($"[bold]{label,-9}[/]  [{style}]{Markup.Escape(mask.Apply(value))}[/]");
 
         Line("workflow", $"{record.Workflow} ({file})");
         Line("execution", record.Id);
@@ -85,7 +86,7 @@ internal static class RunReport
         }
 
         console.WriteLine();
-        console.Write(NodeTable(record));
+        console.Write(NodeTable(record, mask));
     }
 
     /// <summary>Console lines that nodes logged (<c>code.js</c>'s console.log), to stderr.</summary>
@@ -100,7 +101,7 @@ internal static class RunReport
         }
     }
 
-    private static Table NodeTable(ExecutionRecord record)
+    private static Table NodeTable(ExecutionRecord record, SecretMask mask)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("#").RightAligned())
@@ -118,18 +119,18 @@ internal static class RunReport
                 Status(node.Status),
                 new Text(node.Attempts.ToString(CultureInfo.InvariantCulture)),
                 new Text(node.Status == NodeRunStatus.Skipped ? "-" : Display.Duration(node.DurationMs)),
-                Preview(node));
+                Preview(node, mask));
         }
 
         return table;
     }
 
-    private static Text Preview(NodeRunRecord node) => node switch
+    private static Text Preview(NodeRunRecord node, SecretMask mask) => node switch
     {
-        { Error: { } error } => new Text(Display.Shorten($"error: {error.Message}", PreviewChars), new Style(Color.Red)),
+        { Error: { } error } => new Text(Display.Shorten(mask.Apply($"error: {error.Message}"), PreviewChars), new Style(Color.Red)),
         { ResumeToken: { } token, Status: NodeRunStatus.Waiting } => new Text($"resume token {token}", new Style(Color.Yellow)),
         { Status: NodeRunStatus.Skipped } => new Text(""),
-        _ => new Text(Display.Shorten(Display.Json(node.Output), PreviewChars)),
+        _ => new Text(Display.Shorten(mask.Apply(Display.Json(node.Output)), PreviewChars)),
     };
 
     private static Markup Status(string status) => new($"[{StatusColor(status)}]{Markup.Escape(status)}[/]");

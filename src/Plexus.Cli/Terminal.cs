@@ -10,7 +10,8 @@ internal static class Terminal
 
     public static IAnsiConsole For(TextWriter writer)
     {
-        var terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var target = writer is MaskingWriter masking ? masking.Inner : writer;
+        var terminal = ReferenceEquals(target, Console.Out) && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),

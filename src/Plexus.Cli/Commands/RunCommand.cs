@@ -20,14 +20,29 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(RunOptions o, ParseResult parse, CancellationToken cancellationToken)
     {
-        var stdout = parse.InvocationConfiguration.Output;
-        var stderr = parse.InvocationConfiguration.Error;
         var file = parse.GetValue(o.File)!;
         var arguments = new Arguments();
+        var secrets = arguments.StringMap("--secrets", parse.GetValue(o.Secrets));
+        var mask = new SecretMask(secrets.Values);
+        var stdout = mask.Wrap(parse.InvocationConfiguration.Output);
+        var stderr = mask.Wrap(parse.InvocationConfiguration.Error);
+        try
+        {
+            return await RunAsync(o, parse, file, arguments, secrets, mask, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The masking writers hold back an unfinished line until flushed; the writers themselves are not ours to dispose.
+            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> RunAsync(RunOptions o, ParseResult parse, string file, Arguments arguments, Dictionary<string, string> secrets,
+        SecretMask mask, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
         var environment = new RunEnvironment(
-            arguments.StringMap("--env", parse.GetValue(o.Env)),
-            arguments.StringMap("--secrets", parse.GetValue(o.Secrets)),
-            parse.GetValue(o.Trace) ? new TraceSink(stderr) : null);
+            arguments.StringMap("--env", parse.GetValue(o.Env)), secrets, parse.GetValue(o.Trace) ? new TraceSink(stderr) : null);
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         using var engine = new EngineHost(host => new FileBlueprintRunner(host, directory, environment));
@@ -67,11 +82,13 @@ internal static class RunCommand
         RunReport.WriteLogs(stderr, record);
         if (parse.GetValue(o.Json))
         {
-            await stdout.WriteLineAsync(RunReport.ToJson(record, result.Waits).ToJsonString(Display.Indented)).ConfigureAwait(false);
+            // Masked value by value, which keeps the JSON valid, and written past the line masking.
+            var report = mask.Apply(RunReport.ToJson(record, result.Waits))!;
+            await parse.InvocationConfiguration.Output.WriteLineAsync(report.ToJsonString(Display.Indented)).ConfigureAwait(false);
         }
         else
         {
-            RunReport.WriteHuman(stdout, file, record, result.Waits);
+            RunReport.WriteHuman(stdout, file, record, result.Waits, mask);
         }
 
         return result.Status is ExecutionStatus.Succeeded or ExecutionStatus.Waiting ? ExitCodes.Ok : ExitCodes.RunFailed;

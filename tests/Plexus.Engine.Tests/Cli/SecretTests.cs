@@ -67,4 +67,38 @@ public sealed class SecretTests : IDisposable
         Assert.Equal("***", run.Json["response"]!["headers"]!["x-token"]!.GetValue<string>());
         Assert.Contains("log code #3: token is ***", run.Stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--trace")]
+    public async Task A_secret_returned_by_a_called_blueprint_is_masked_too(string option)
+    {
+        // The blueprint's run resolves the secret, so the calling run does not know its result holds one.
+        var caller = _files.Write("caller.json", """
+            {
+              "schema": "plexus/workflow@1", "name": "caller",
+              "nodes": [
+                { "id": "start", "type": "trigger.manual" },
+                { "id": "call", "type": "flow.call", "settings": { "workflow": "credentials" } },
+                { "id": "done", "type": "flow.return" }
+              ],
+              "edges": [ { "from": "start", "to": "call" }, { "from": "call", "to": "done" } ]
+            }
+            """);
+        _files.Write("credentials.json", """
+            {
+              "schema": "plexus/workflow@1", "name": "credentials", "kind": "blueprint",
+              "nodes": [
+                { "id": "start", "type": "trigger.manual" },
+                { "id": "give", "type": "flow.return", "settings": { "value": { "auth": "Bearer <secret:token>" } } }
+              ],
+              "edges": [ { "from": "start", "to": "give" } ]
+            }
+            """);
+
+        var run = (await RunAsync("run", caller, "--secrets", _secrets, option)).Exits(ExitCodes.Ok);
+
+        Assert.DoesNotContain(Secret, run.All, StringComparison.Ordinal);
+        Assert.Contains("Bearer ***", run.All, StringComparison.Ordinal);
+    }
 }
