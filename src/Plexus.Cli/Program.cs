@@ -1,1 +1,23 @@
-return 0;
+using System.CommandLine;
+using Plexus.Cli.Commands;
+
+namespace Plexus.Cli;
+
+/// <summary>The <c>plexus</c> command line: a table of contents. Each command lives in one file under Commands/.</summary>
+public static class Program
+{
+    /// <summary>Every command <c>plexus</c> knows.</summary>
+    public static RootCommand Commands() => new("Plexus: run and check workflow files, and look up node types.")
+    {
+        ValidateCommand.Create(), // plexus validate FILE
+        RunCommand.Create(),      // plexus run FILE [--input ...] [--request ...] [--json] [--trace] ...
+        NodesCommand.Create(),    // plexus nodes [TYPE]
+    };
+
+    public static async Task<int> Main(string[] args)
+    {
+        // Ctrl+C cancels the run (status cancelled, exit 1) instead of killing the process.
+        using var interrupt = ConsoleInterrupt.Listen();
+        return await Cli.RunAsync(args, Console.Out, Console.Error, interrupt.Token).ConfigureAwait(false);
+    }
+}

@@ -19,8 +19,9 @@ internal sealed class NodeOutputsObject : ObjectInstance
     public NodeOutputsObject(Jint.Engine engine, INodeOutputs? outputs) : base(engine)
     {
         _outputs = outputs;
-        Prototype = null;
     }
+
+    protected override ObjectInstance? GetPrototypeOf() => null;
 
     public override PropertyDescriptor GetOwnProperty(JsValue property)
     {
