@@ -17,9 +17,10 @@ internal sealed class FileBlueprintRunner(EngineHost engine, string directory, R
     private readonly ConcurrentDictionary<string, int> _depthByExecution = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<LoadedWorkflow>> _loaded = new(StringComparer.Ordinal);
 
-    public async ValueTask<BlueprintOutcome> RunAsync(string name, JsonNode? input, ExecutionInfo caller, CancellationToken cancellationToken)
+    public async ValueTask<BlueprintOutcome> RunAsync(string name, JsonNode? input, BlueprintCall call, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(call);
+        var caller = call.Caller;
         if (name.Length == 0 || name.IndexOfAny(['/', '\\']) >= 0 || name is "." or "..")
         {
             return Failed($"blueprint name '{name}' must be a plain name; the CLI looks for NAME.json beside the workflow file");
@@ -48,6 +49,7 @@ internal sealed class FileBlueprintRunner(EngineHost engine, string directory, R
             Env = environment.Env,
             Secrets = environment.Secrets,
             Events = environment.Trace?.Nested(name),
+            Redactor = call.Redactor,
         };
         _depthByExecution[request.ExecutionId] = depth;
         try

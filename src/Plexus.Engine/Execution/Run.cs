@@ -14,7 +14,7 @@ internal sealed partial class Run
     private readonly NodeServices _services;
     private readonly ExecutorOptions _options;
     private readonly TimeProvider _time;
-    private readonly Redactor _redactor = new();
+    private readonly Redactor _redactor;
     private readonly List<NodeRun> _records;
     private readonly List<WaitState> _waits = [];
     private readonly List<LoopState> _loops = [];
@@ -45,6 +45,7 @@ internal sealed partial class Run
         _options = options;
         _time = services.Time;
         _records = new List<NodeRun>(plan.Nodes.Length);
+        _redactor = request.Redactor ?? new Redactor();
         _root = new ScopeState(this, plan, null, null, 0, null);
         _info = new ExecutionInfo(request.ExecutionId, request.Stage, plan.Document.Name, request.CorrelationId);
         _executionValue = new JsonObject { ["id"] = _info.Id, ["stage"] = _info.Stage, ["workflow"] = _info.Workflow };
@@ -335,6 +336,7 @@ internal sealed partial class Run
                 Attempt = attempt,
                 Prepared = node.Prepared,
                 Execution = _info,
+                Redactor = _redactor,
                 Services = _services,
                 ScopeSource = activation.Scope,
                 PreparedScope = scope,

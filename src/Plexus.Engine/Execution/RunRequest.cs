@@ -28,4 +28,7 @@ public sealed record RunRequest
     public bool WaitInline { get; init; } = true;
 
     public IExecutionEventSink? Events { get; init; }
+
+    /// <summary>The masking to use; a called blueprint shares its caller's (see <see cref="Nodes.BlueprintCall"/>). Null: the run's own.</summary>
+    public Redactor? Redactor { get; init; }
 }

@@ -27,6 +27,9 @@ public sealed class NodeContext
     public object? Prepared { get; init; }
 
     public required ExecutionInfo Execution { get; init; }
+
+    /// <summary>The run's secret masking: a node that obtains a credential adds it, so it never shows in records or events.</summary>
+    public required Execution.Redactor Redactor { get; init; }
     public required NodeServices Services { get; init; }
 
     /// <summary>The scope scripts see (<c>input</c>, <c>trigger</c>, <c>nodes</c>, ...), for nodes that run code. Made on first use.</summary>

@@ -19,7 +19,13 @@ public sealed class NodeServices
 /// <summary>Runs a blueprint (a reusable sub-workflow) and gives back its result, or why it failed.</summary>
 public interface IBlueprintRunner
 {
-    ValueTask<BlueprintOutcome> RunAsync(string name, JsonNode? input, ExecutionInfo caller, CancellationToken cancellationToken);
+    ValueTask<BlueprintOutcome> RunAsync(string name, JsonNode? input, BlueprintCall call, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Who calls. A called run masks secrets with the caller's <see cref="Redactor"/> (pass it as
+/// <see cref="Execution.RunRequest.Redactor"/>), so a secret the blueprint hands back stays masked in the caller's records.
+/// </summary>
+public sealed record BlueprintCall(ExecutionInfo Caller, Execution.Redactor Redactor);
 
 public readonly record struct BlueprintOutcome(JsonNode? Result, string? Error);

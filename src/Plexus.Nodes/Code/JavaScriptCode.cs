@@ -44,7 +44,7 @@ public sealed class JavaScriptCode : NodeType
 
         var outcome = context.Services.Scripts.RunCode(code, context.Scope, context.Logs, cancellationToken);
         return ValueTask.FromResult(outcome.Error is { } error
-            ? NodeResult.Fail(error.ToString(), error.Kind == "limit" ? "limit" : "code")
+            ? NodeResult.Fail(error.Message, error.Kind == "limit" ? "limit" : "code")
             : NodeResult.Emit(outcome.Value));
     }
 }

@@ -26,7 +26,7 @@ public sealed class Call : NodeType
         }
 
         var input = context.Settings.Has("input") ? context.Settings.Get("input") : context.Input;
-        var outcome = await blueprints.RunAsync(name, input, context.Execution, cancellationToken).ConfigureAwait(false);
+        var outcome = await blueprints.RunAsync(name, input, new BlueprintCall(context.Execution, context.Redactor), cancellationToken).ConfigureAwait(false);
         return outcome.Error is { } error ? NodeResult.Fail(error, "call") : NodeResult.Emit(outcome.Result);
     }
 }

@@ -19,8 +19,31 @@ public sealed class TestEngine
         Scripts = new ScriptHost();
         Catalog = BuiltInNodes.Catalog(extraTypes);
         _compiler = new WorkflowCompiler(Catalog, Scripts);
-        Executor = new WorkflowExecutor(new NodeServices { Time = Time, Scripts = Scripts, Http = SharedHttp }, options);
+        Executor = new WorkflowExecutor(new NodeServices { Time = Time, Scripts = Scripts, Http = SharedHttp, Blueprints = Blueprints }, options);
     }
+
+    /// <summary>Blueprints that <c>flow.call</c> finds by name.</summary>
+    public Dictionary<string, WorkflowDocument> BlueprintDocuments { get; } = [];
+
+    private IBlueprintRunner Blueprints => new InMemoryBlueprints(this);
+
+    private sealed class InMemoryBlueprints(TestEngine engine) : IBlueprintRunner
+    {
+        public async ValueTask<BlueprintOutcome> RunAsync(string name, JsonNode? input, BlueprintCall call, CancellationToken cancellationToken)
+        {
+            if (!engine.BlueprintDocuments.TryGetValue(name, out var document))
+            {
+                return new BlueprintOutcome(null, $"no blueprint '{name}'");
+            }
+
+            var request = new RunRequest { Input = input, Stage = call.Caller.Stage, Secrets = engine.Secrets, Redactor = call.Redactor };
+            var result = await engine.Executor.RunAsync(engine.Compile(document), request, cancellationToken);
+            return result.Status == ExecutionStatus.Succeeded ? new BlueprintOutcome(result.Result, null) : new BlueprintOutcome(null, result.Error?.Message);
+        }
+    }
+
+    /// <summary>Secrets the in-memory blueprints resolve.</summary>
+    public Dictionary<string, string> Secrets { get; } = [];
 
     private static readonly HttpClient SharedHttp = new();
 
@@ -66,5 +89,7 @@ public static class RecordExtensions
     public static string Describe(this ExecutionResult result) =>
         string.Join(", ", result.Record.Nodes.Select(n => $"{n.NodeId}:{n.Status}{(n.Error is null ? "" : "(" + n.Error.Message + ")")}"));
 
-    public static string Json(this JsonNode? node) => node?.ToJsonString() ?? "null";
+    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Json(this JsonNode? node) => node?.ToJsonString(Relaxed) ?? "null";
 }
