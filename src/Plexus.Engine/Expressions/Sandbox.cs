@@ -85,7 +85,26 @@ internal sealed class Sandbox : IDisposable
             _functions.AddOrUpdate(program, function);
         }
         var result = _engine.Call(function, JsValue.Undefined, arguments);
-        return result.IsPromise() ? result.UnwrapIfPromise(Limits.Timeout) : result;
+        return result.IsPromise() ? Settle(result) : result;
+    }
+
+    /// <summary>
+    /// The value of a returned promise. Scripts have no timers and no I/O, so once the queued jobs have run a
+    /// promise that is still pending will never settle: that is an error, not a wait.
+    /// </summary>
+    private JsValue Settle(JsValue promise)
+    {
+        JsValue? fulfilled = null;
+        JsValue? rejected = null;
+        var onFulfilled = new ClrFunction(_engine, "", (_, arguments) => fulfilled = arguments.At(0));
+        var onRejected = new ClrFunction(_engine, "", (_, arguments) => rejected = arguments.At(0));
+        promise.Get("then").Call(promise, [onFulfilled, onRejected]);
+        _engine.Advanced.ProcessTasks();
+        if (rejected is not null)
+        {
+            throw new JavaScriptException(rejected);
+        }
+        return fulfilled ?? throw new JavaScriptException(_engine.Intrinsics.Error, "the returned promise never settles");
     }
 
     public void Dispose() => _engine.Dispose();

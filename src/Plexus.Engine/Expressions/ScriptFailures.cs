@@ -21,7 +21,6 @@ internal static class ScriptFailures
         ScriptLimitException limit => (Limit(limit.Kind), true),
         JavaScriptException script => (FromJavaScript(script), false),
         JsonConversionException conversion => (new ScriptError("runtime", conversion.Message), false),
-        PromiseRejectedException rejected => (new ScriptError("runtime", rejected.Message), false),
         _ => (new ScriptError("runtime", exception.Message), true),
     };
 

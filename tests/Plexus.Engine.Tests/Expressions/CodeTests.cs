@@ -36,6 +36,27 @@ public class CodeTests
     }
 
     [Fact]
+    public void Returned_promises_are_settled()
+    {
+        Assert.Equal("5", Run("return (async () => { await null; return 5; })()").Json());
+        Assert.Equal("nope", Run("return Promise.reject(new Error('nope'))").Error?.Message);
+        Assert.Equal("the returned promise never settles", Run("return new Promise(() => { })").Error?.Message);
+    }
+
+    [Fact]
+    public void Common_assignments_to_inherited_built_in_properties_still_work()
+    {
+        Assert.Equal("""["MyError: boom","x","m"]""", Run("""
+            class MyError extends Error { constructor(message) { super(message); this.name = 'MyError'; } }
+            const o = {}; o.toString = () => 'x';
+            const e = new Error(); e.message = 'm';
+            return [String(new MyError('boom')), String(o), e.message];
+            """).Json());
+        Assert.Equal("runtime", Run("Object.prototype.toString = () => 'hacked'; return 1;").Error?.Kind);
+        Assert.Equal("\"[object Object]\"", Run("return String({})").Json());
+    }
+
+    [Fact]
     public void Console_lines_are_captured()
     {
         var logs = new List<string>();
