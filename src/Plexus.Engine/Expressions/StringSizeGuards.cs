@@ -67,13 +67,11 @@ internal sealed class StringSizeGuards
         target.DefineOwnProperty(key, new PropertyDescriptor(replacement, writable: true, enumerable: false, configurable: true));
     }
 
-    private static ScriptLimitException Exceeded() => new(ScriptLimitException.StringSize);
-
     private void Ensure(double length)
     {
         if (length > _maxLength)
         {
-            throw Exceeded();
+            throw new ScriptLimitException(ScriptLimitException.StringSize);
         }
     }
 
