@@ -20,7 +20,7 @@ internal sealed partial class ValueCompiler
     [GeneratedRegex(@"^[A-Za-z_$][\w$]*$", RegexOptions.CultureInvariant)]
     private static partial Regex PlainName();
 
-    public ScriptProgram Program(string source, bool isBody)
+    public ScriptProgram ParseScript(string source, bool isBody)
     {
         if (_programs.TryGetValue((source, isBody), out var cached))
         {
@@ -68,7 +68,7 @@ internal sealed partial class ValueCompiler
             var rest = text[1..];
             if (TemplateParser.Parse(rest.Trim()) is [{ IsExpression: true } whole])
             {
-                return new ExpressionValue(node, path, Program(whole.Text, isBody: false));
+                return new ExpressionValue(node, path, ParseScript(whole.Text, isBody: false));
             }
             var parts = TemplateParser.Parse(rest);
             return parts.Any(part => part.IsExpression) ? Template(node, path, parts) : new LiteralValue(JsonValue.Create(rest));
@@ -82,7 +82,7 @@ internal sealed partial class ValueCompiler
     }
 
     private TemplateValue Template(JsonNode node, string path, List<TemplatePart> parts) =>
-        new(node, path, parts.Select(part => part.IsExpression ? ((string?)null, Program(part.Text, isBody: false)) : (part.Text, null)).ToList());
+        new(node, path, parts.Select(part => part.IsExpression ? ((string?)null, ParseScript(part.Text, isBody: false)) : (part.Text, null)).ToList());
 
     private static string ChildPath(string path, string name)
     {
