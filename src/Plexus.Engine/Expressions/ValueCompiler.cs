@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -16,6 +17,9 @@ internal sealed partial class ValueCompiler
 
     // The same expression is often written in many places; its parse is shared, and so is its warm-up in each sandbox.
     private readonly ConcurrentDictionary<(string Source, bool IsBody), ScriptProgram> _programs = new();
+
+    // Keys in paths are for people: "café" stays readable instead of becoming "caf\u00E9".
+    private static readonly JsonSerializerOptions KeyQuoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [GeneratedRegex(@"^[A-Za-z_$][\w$]*$", RegexOptions.CultureInvariant)]
     private static partial Regex PlainName();
@@ -86,7 +90,7 @@ internal sealed partial class ValueCompiler
 
     private static string ChildPath(string path, string name)
     {
-        var step = PlainName().IsMatch(name) ? name : $"[{JsonSerializer.Serialize(name)}]";
+        var step = PlainName().IsMatch(name) ? name : $"[{JsonSerializer.Serialize(name, KeyQuoting)}]";
         return path.Length == 0 || step.StartsWith('[') ? path + step : $"{path}.{step}";
     }
 }

@@ -161,8 +161,8 @@ public class ExpressionTests
     [Fact]
     public void Keys_that_are_not_plain_names_are_quoted_in_paths()
     {
-        var compiled = Host.Compile(JsonNode.Parse("""{ "a.b": { "c d": "={{ ) }}" } }"""));
-        Assert.Equal("""["a.b"]["c d"]""", Assert.Single(compiled.Problems).Path);
+        var compiled = Host.Compile(JsonNode.Parse("""{ "a.b": { "c d": "={{ ) }}" }, "ok": { "café": ["={{ ) }}"] } }"""));
+        Assert.Equal(["""["a.b"]["c d"]""", "ok.café[0]"], compiled.Problems.Select(problem => problem.Path));
     }
 
     [Fact]
