@@ -84,6 +84,10 @@ public class CodeTests
         Assert.Equal(11, problem.Error.Column);
         Assert.Equal("syntax", Host.RunCode(code, Scopes.Sample(), [], CancellationToken.None).Error?.Kind);
         Assert.NotEmpty(Host.CompileCode("return 1 }, function () {").Problems);
+        // The scope names are parameters of the wrapper: declaring one again is refused, at its position.
+        var redeclared = Assert.Single(Host.CompileCode("const x = 1;\nconst input = 2;").Problems).Error;
+        Assert.Equal("Identifier 'input' has already been declared", redeclared.Message);
+        Assert.Equal(2, redeclared.Line);
     }
 
     [Fact]

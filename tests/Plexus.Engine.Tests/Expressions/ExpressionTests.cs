@@ -170,6 +170,7 @@ public class ExpressionTests
     {
         Assert.NotEmpty(Host.Compile(JsonValue.Create("={{ 1); (2 }}")).Problems);
         Assert.NotEmpty(Host.Compile(JsonValue.Create("={{ }}")).Problems);
+        Assert.StartsWith("Invalid regular expression", Assert.Single(Host.Compile(JsonValue.Create("={{ /(/.test('a') }}")).Problems).Error.Message);
         Assert.Equal("BigInt is not supported", Assert.Single(Host.Compile(JsonValue.Create("={{ 2n ** 100000000n }}")).Problems).Error.Message);
     }
 
