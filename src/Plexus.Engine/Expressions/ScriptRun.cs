@@ -49,8 +49,8 @@ internal sealed class ScriptRun(SandboxPool pool, ScriptScope scope, ICollection
         {
             return;
         }
-        _sandbox.End();
-        pool.Return(_sandbox, reusable: !_abandoned);
+        var clean = _sandbox.End();
+        pool.Return(_sandbox, reusable: clean && !_abandoned);
         _sandbox = null;
     }
 

@@ -39,6 +39,21 @@ public class IsolationTests
     }
 
     [Fact]
+    public void Promise_jobs_left_by_a_run_never_run_in_the_next_one()
+    {
+        var host = new ScriptHost();
+        var failed = new List<string>();
+        var succeeded = new List<string>();
+        var next = new List<string>();
+        Assert.Equal("runtime", host.RunCode(host.CompileCode("Promise.resolve().then(() => console.log('late', secret('token'))); throw new Error('x');"), Scopes.Sample(), failed, CancellationToken.None).Error?.Kind);
+        Assert.Equal("1", host.RunCode(host.CompileCode("Promise.resolve().then(() => console.log('unawaited')); return 1;"), Scopes.Sample(), succeeded, CancellationToken.None).Json());
+        Assert.Equal("2", host.RunCode(host.CompileCode("return 2;"), Scopes.Sample(), next, CancellationToken.None).Json());
+        Assert.Empty(failed);
+        Assert.Equal(["unawaited"], succeeded);
+        Assert.Empty(next);
+    }
+
+    [Fact]
     public void Parallel_evaluations_on_one_host_give_the_right_results()
     {
         var host = new ScriptHost();
