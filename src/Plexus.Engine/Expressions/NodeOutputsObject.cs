@@ -11,6 +11,7 @@ namespace Plexus.Engine.Expressions;
 /// The <c>nodes</c> object: <c>nodes.X</c> is <c>{ output }</c> of node X, looked up and converted only when read,
 /// so that a run never pays for the outputs it does not use. Read-only.
 /// </summary>
+/// <remarks>Its prototype stays Object.prototype: Jint 4.18 fails with a NullReferenceException reading a host object without one.</remarks>
 internal sealed class NodeOutputsObject : ObjectInstance
 {
     private readonly INodeOutputs? _outputs;
@@ -34,13 +35,14 @@ internal sealed class NodeOutputsObject : ObjectInstance
         {
             return known;
         }
-        if (_outputs is null || !_outputs.TryGetOutput(id, out var output))
+        var descriptor = PropertyDescriptor.Undefined;
+        if (_outputs is not null && _outputs.TryGetOutput(id, out var output))
         {
-            return PropertyDescriptor.Undefined;
+            var node = new JsObject(Engine);
+            node.FastSetDataProperty("output", JsonToJs.Convert(Engine, output));
+            descriptor = new PropertyDescriptor(node, writable: false, enumerable: true, configurable: false);
         }
-        var node = new JsObject(Engine);
-        node.FastSetDataProperty("output", JsonToJs.Convert(Engine, output));
-        var descriptor = new PropertyDescriptor(node, writable: false, enumerable: true, configurable: false);
+        // Misses are remembered too: the engine asks more than once for a name that is not there.
         _read[id] = descriptor;
         return descriptor;
     }
@@ -50,7 +52,7 @@ internal sealed class NodeOutputsObject : ObjectInstance
         var keys = new List<JsValue>();
         if ((types & Types.String) != 0)
         {
-            keys.AddRange(_read.Keys.Select(key => (JsValue)key));
+            keys.AddRange(_read.Where(entry => entry.Value != PropertyDescriptor.Undefined).Select(entry => (JsValue)entry.Key));
         }
         return keys;
     }

@@ -25,6 +25,8 @@ internal sealed class Sandbox : IDisposable
     private readonly OperationDeadlineConstraint _deadline = new();
     // The wrapper function of each program, created in this engine the first time the program runs here.
     private readonly ConditionalWeakTable<ScriptProgram, JsValue> _functions = [];
+    // The globals as hardened; restoring them also drops promise jobs that a failed run left queued.
+    private readonly GlobalSnapshot _clean;
     private ScriptScope? _scope;
     private ICollection<string>? _logs;
     private int _logLines;
@@ -54,6 +56,7 @@ internal sealed class Sandbox : IDisposable
         StringSizeGuards.Install(_engine, limits.MaxStringLength);
         InstallHelpers();
         SandboxHardening.Apply(_engine);
+        _clean = _engine.Advanced.CaptureGlobalSnapshot();
     }
 
     public ScriptLimits Limits { get; }
@@ -69,11 +72,25 @@ internal sealed class Sandbox : IDisposable
         _deadline.Begin(Limits.Timeout, cancellationToken);
     }
 
-    public void End()
+    /// <summary>Ends a run; false when the sandbox must not be reused.</summary>
+    public bool End()
     {
-        _deadline.End();
-        _scope = null;
-        _logs = null;
+        try
+        {
+            // Jobs queued while the result was converted (a toJSON or getter can queue one) still belong to this run.
+            _engine.Advanced.ProcessTasks();
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+        finally
+        {
+            _deadline.End();
+            _scope = null;
+            _logs = null;
+        }
     }
 
     /// <summary>Calls the program's wrapper function with the scope values, in the order of <see cref="ScriptProgram"/>'s parameters.</summary>
@@ -84,8 +101,39 @@ internal sealed class Sandbox : IDisposable
             function = _engine.Evaluate(program.Prepared);
             _functions.AddOrUpdate(program, function);
         }
-        var result = _engine.Call(function, JsValue.Undefined, arguments);
-        return result.IsPromise() ? result.UnwrapIfPromise(Limits.Timeout) : result;
+        try
+        {
+            var result = _engine.Call(function, JsValue.Undefined, arguments);
+            result = result.IsPromise() ? Settle(result) : result;
+            // Promise jobs the script queued without awaiting them run now, under this run's limits and scope:
+            // left in the queue, they would run during the next run, with its logs and secrets.
+            _engine.Advanced.ProcessTasks();
+            return result;
+        }
+        catch (JavaScriptException)
+        {
+            _engine.Advanced.RestoreGlobalSnapshot(_clean);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The value of a returned promise. Scripts have no timers and no I/O, so once the queued jobs have run a
+    /// promise that is still pending will never settle: that is an error, not a wait.
+    /// </summary>
+    private JsValue Settle(JsValue promise)
+    {
+        JsValue? fulfilled = null;
+        JsValue? rejected = null;
+        var onFulfilled = new ClrFunction(_engine, "", (_, arguments) => fulfilled = arguments.At(0));
+        var onRejected = new ClrFunction(_engine, "", (_, arguments) => rejected = arguments.At(0));
+        promise.Get("then").Call(promise, [onFulfilled, onRejected]);
+        _engine.Advanced.ProcessTasks();
+        if (rejected is not null)
+        {
+            throw new JavaScriptException(rejected);
+        }
+        return fulfilled ?? throw new JavaScriptException(_engine.Intrinsics.Error, "the returned promise never settles");
     }
 
     public void Dispose() => _engine.Dispose();

@@ -57,6 +57,35 @@ internal static class SandboxHardening
         })()
         """;
 
+    // Freezing a prototype turns "obj.toString = f" and "this.name = 'MyError'" into TypeErrors, because the
+    // inherited property is read-only (the "override mistake"). For the properties that code commonly assigns,
+    // an accessor stands in: reading gives the built-in value, assigning defines an own property on the object.
+    private const string OverridableProperties = """
+        ((defineProperty) => {
+          const errors = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError];
+          const overridable = [
+            [Object.prototype, ['constructor', 'toString', 'toLocaleString', 'valueOf']],
+            ...errors.map((error) => [error.prototype, ['name', 'message']]),
+          ];
+          for (const [target, names] of overridable) {
+            for (const name of names) {
+              const value = target[name];
+              defineProperty(target, name, {
+                get() { return value; },
+                set(replacement) {
+                  if (this === target) {
+                    throw new TypeError(`Cannot assign to read only property '${name}'`);
+                  }
+                  defineProperty(this, name, { value: replacement, writable: true, enumerable: true, configurable: true });
+                },
+                enumerable: false,
+                configurable: false,
+              });
+            }
+          }
+        })(Object.defineProperty)
+        """;
+
     public static void Apply(Jint.Engine engine)
     {
         var global = engine.Global;
@@ -71,6 +100,7 @@ internal static class SandboxHardening
         }
         // Formats a list into one string, like a join that the size guards do not cover.
         ((ObjectInstance)global.Get("Intl")).Delete("ListFormat");
+        engine.Evaluate(OverridableProperties);
 
         var roots = (ObjectInstance)engine.Evaluate(HiddenRoots);
         var pending = new Stack<ObjectInstance>([global]);

@@ -21,7 +21,7 @@ internal static class ScriptFailures
         ScriptLimitException limit => (Limit(limit.Kind), true),
         JavaScriptException script => (FromJavaScript(script), false),
         JsonConversionException conversion => (new ScriptError("runtime", conversion.Message), false),
-        PromiseRejectedException rejected => (new ScriptError("runtime", rejected.Message), false),
+        // Anything else came from the host side (a secret resolver, node outputs) mid-run: do not trust the engine's state.
         _ => (new ScriptError("runtime", exception.Message), true),
     };
 

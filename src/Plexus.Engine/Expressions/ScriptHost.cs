@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Plexus.Engine.Json;
 
 namespace Plexus.Engine.Expressions;
 
@@ -63,13 +64,13 @@ public sealed class ScriptHost
         return value.Evaluate(run);
     }
 
-    public CompiledCode CompileCode(string functionBody) => new CompiledFunctionBody(_compiler.Program(functionBody, isBody: true));
+    public CompiledCode CompileCode(string functionBody) => new CompiledFunctionBody(_compiler.ParseScript(functionBody, isBody: true));
 
     public ScriptOutcome RunCode(CompiledCode code, ScriptScope scope, ICollection<string> logs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
         using var run = new ScriptRun(_codeSandboxes, scope, logs, cancellationToken);
-        var (value, error) = run.Run(code.Program, Json.JsToJson.Convert);
+        var (value, error) = run.Run(code.Program, JsToJson.Convert);
         return error is null ? ScriptOutcome.Ok(value) : ScriptOutcome.Fail(error);
     }
 

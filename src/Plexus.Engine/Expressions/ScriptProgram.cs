@@ -26,9 +26,8 @@ internal sealed class ScriptProgram
 {
     private const string Header = "(function (input, trigger, nodes, env, execution, loop) { 'use strict';";
 
-    // Regular expressions are left to the engine's own check below: its dialect is the one that runs.
-    private static readonly ParserOptions ExpressionSyntax = new() { OnRegExp = SkipRegExp };
-    private static readonly ParserOptions BodySyntax = new() { OnRegExp = SkipRegExp, AllowReturnOutsideFunction = true };
+    private static readonly ParserOptions ExpressionSyntax = new();
+    private static readonly ParserOptions BodySyntax = new() { AllowReturnOutsideFunction = true };
     private static readonly ScriptPreparationOptions Preparation = new()
     {
         // Interpreted regexes: compiling one costs about a millisecond, and matches are bounded by the regex timeout.
@@ -89,12 +88,10 @@ internal sealed class ScriptProgram
         }
         catch (ScriptPreparationException e) when (e.InnerException is ParseErrorException engineError)
         {
-            // Errors only the engine finds (an invalid regular expression): shift them back to the source.
+            // Errors only the engine finds (a parameter name declared again): shift them back to the source.
             return Failed(source, new ScriptError("syntax", engineError.Description, Math.Max(1, engineError.LineNumber - 1), engineError.Column + 1));
         }
     }
-
-    private static RegExpParseResult SkipRegExp(in RegExpParsingContext _) => RegExpParseResult.ForSuccess(null, null);
 
     private static ScriptProgram Failed(string source, ScriptError error) => new(source, default, ScopeNames.None, error);
 

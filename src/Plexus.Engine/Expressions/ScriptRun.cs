@@ -49,8 +49,8 @@ internal sealed class ScriptRun(SandboxPool pool, ScriptScope scope, ICollection
         {
             return;
         }
-        _sandbox.End();
-        pool.Return(_sandbox, reusable: !_abandoned);
+        var clean = _sandbox.End();
+        pool.Return(_sandbox, reusable: clean && !_abandoned);
         _sandbox = null;
     }
 
@@ -86,9 +86,12 @@ internal sealed class ScriptRun(SandboxPool pool, ScriptScope scope, ICollection
     private JsObject EnvObject(Jint.Engine engine)
     {
         var env = new JsObject(engine);
-        foreach (var (name, value) in Scope.Env ?? new Dictionary<string, string>())
+        if (Scope.Env is { } values)
         {
-            env.FastSetDataProperty(name, value);
+            foreach (var (name, value) in values)
+            {
+                env.FastSetDataProperty(name, value);
+            }
         }
         return env;
     }

@@ -37,44 +37,41 @@ internal sealed class StringSizeGuards
     public static void Install(Jint.Engine engine, int maxLength)
     {
         var guards = new StringSizeGuards(engine, maxLength);
-        var strings = Object(engine, "String.prototype");
-        guards.Replace(strings, "repeat", 1, guards.Repeat);
-        guards.Replace(strings, "padStart", 1, guards.Pad);
-        guards.Replace(strings, "padEnd", 1, guards.Pad);
-        guards.Replace(strings, "concat", 1, guards.Concat);
-        guards.Replace(strings, "replace", 2, guards.Replace);
-        guards.Replace(strings, "replaceAll", 2, guards.Replace);
-        guards.Replace(Object(engine, "RegExp.prototype"), GlobalSymbolRegistry(engine, "replace"), "[Symbol.replace]", 2, guards.RegExpReplace);
-        guards.Replace(Object(engine, "String"), "raw", 1, guards.Raw);
-        var arrays = Object(engine, "Array.prototype");
-        guards.Replace(arrays, "join", 1, guards.Join);
-        guards.Replace(arrays, "toLocaleString", 0, guards.ToLocaleString);
-        guards.Replace(Object(engine, "JSON"), "stringify", 3, guards.Stringify);
+        var strings = Lookup(engine, "String.prototype");
+        guards.Guard(strings, "repeat", 1, guards.Repeat);
+        guards.Guard(strings, "padStart", 1, guards.Pad);
+        guards.Guard(strings, "padEnd", 1, guards.Pad);
+        guards.Guard(strings, "concat", 1, guards.Concat);
+        guards.Guard(strings, "replace", 2, guards.Replacement);
+        guards.Guard(strings, "replaceAll", 2, guards.Replacement);
+        guards.Guard(Lookup(engine, "RegExp.prototype"), engine.Evaluate("Symbol.replace"), "[Symbol.replace]", 2, guards.Replacement);
+        guards.Guard(Lookup(engine, "String"), "raw", 1, guards.Raw);
+        var arrays = Lookup(engine, "Array.prototype");
+        guards.Guard(arrays, "join", 1, guards.Join);
+        guards.Guard(arrays, "toLocaleString", 0, guards.ToLocaleString);
+        guards.Guard(Lookup(engine, "JSON"), "stringify", 3, guards.Stringify);
     }
 
-    private static ObjectInstance Object(Jint.Engine engine, string path) => (ObjectInstance)engine.Evaluate(path);
-
-    private static JsValue GlobalSymbolRegistry(Jint.Engine engine, string name) => engine.Evaluate($"Symbol.{name}");
+    private static ObjectInstance Lookup(Jint.Engine engine, string path) => (ObjectInstance)engine.Evaluate(path);
 
     private delegate JsValue Guarded(JsValue original, JsValue thisObject, JsValue[] arguments);
 
-    private void Replace(ObjectInstance target, string name, int length, Guarded body) =>
-        Replace(target, name, name, length, body);
+    private void Guard(ObjectInstance target, string name, int length, Guarded body) =>
+        Guard(target, name, name, length, body);
 
-    private void Replace(ObjectInstance target, JsValue key, string name, int length, Guarded body)
+    /// <summary>Replaces the built-in method <paramref name="key"/> with <paramref name="body"/>, which receives the original.</summary>
+    private void Guard(ObjectInstance target, JsValue key, string name, int length, Guarded body)
     {
         var original = target.Get(key);
         var replacement = new ClrFunction(_engine, name, (thisObject, arguments) => body(original, thisObject, arguments), length, PropertyFlag.Configurable);
         target.DefineOwnProperty(key, new PropertyDescriptor(replacement, writable: true, enumerable: false, configurable: true));
     }
 
-    private static ScriptLimitException Exceeded() => new(ScriptLimitException.StringSize);
-
     private void Ensure(double length)
     {
         if (length > _maxLength)
         {
-            throw Exceeded();
+            throw new ScriptLimitException(ScriptLimitException.StringSize);
         }
     }
 
@@ -194,10 +191,8 @@ internal sealed class StringSizeGuards
         return result.ToString();
     }
 
-    private JsValue Replace(JsValue original, JsValue thisObject, JsValue[] arguments) =>
-        original.Call(thisObject, [arguments.At(0), new ReplacementBudget(_engine, _maxLength, arguments.At(1)).Replacer()]);
-
-    private JsValue RegExpReplace(JsValue original, JsValue thisObject, JsValue[] arguments) =>
+    /// <summary>replace, replaceAll and RegExp.prototype[Symbol.replace]: the same call, with a budgeted replacer.</summary>
+    private JsValue Replacement(JsValue original, JsValue thisObject, JsValue[] arguments) =>
         original.Call(thisObject, [arguments.At(0), new ReplacementBudget(_engine, _maxLength, arguments.At(1)).Replacer()]);
 
     private JsValue Stringify(JsValue original, JsValue thisObject, JsValue[] arguments)

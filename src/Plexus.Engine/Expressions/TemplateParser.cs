@@ -10,8 +10,6 @@ internal readonly record struct TemplatePart(string Text, bool IsExpression);
 /// </remarks>
 internal static class TemplateParser
 {
-    public static bool ContainsExpression(string text) => Parse(text).Any(part => part.IsExpression);
-
     public static List<TemplatePart> Parse(string text)
     {
         var parts = new List<TemplatePart>();

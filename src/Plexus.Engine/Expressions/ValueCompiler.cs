@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -17,10 +18,13 @@ internal sealed partial class ValueCompiler
     // The same expression is often written in many places; its parse is shared, and so is its warm-up in each sandbox.
     private readonly ConcurrentDictionary<(string Source, bool IsBody), ScriptProgram> _programs = new();
 
+    // Keys in paths are for people: "café" stays readable instead of becoming "caf\u00E9".
+    private static readonly JsonSerializerOptions KeyQuoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     [GeneratedRegex(@"^[A-Za-z_$][\w$]*$", RegexOptions.CultureInvariant)]
     private static partial Regex PlainName();
 
-    public ScriptProgram Program(string source, bool isBody)
+    public ScriptProgram ParseScript(string source, bool isBody)
     {
         if (_programs.TryGetValue((source, isBody), out var cached))
         {
@@ -68,7 +72,7 @@ internal sealed partial class ValueCompiler
             var rest = text[1..];
             if (TemplateParser.Parse(rest.Trim()) is [{ IsExpression: true } whole])
             {
-                return new ExpressionValue(node, path, Program(whole.Text, isBody: false));
+                return new ExpressionValue(node, path, ParseScript(whole.Text, isBody: false));
             }
             var parts = TemplateParser.Parse(rest);
             return parts.Any(part => part.IsExpression) ? Template(node, path, parts) : new LiteralValue(JsonValue.Create(rest));
@@ -82,11 +86,11 @@ internal sealed partial class ValueCompiler
     }
 
     private TemplateValue Template(JsonNode node, string path, List<TemplatePart> parts) =>
-        new(node, path, parts.Select(part => part.IsExpression ? ((string?)null, Program(part.Text, isBody: false)) : (part.Text, null)).ToList());
+        new(node, path, parts.Select(part => part.IsExpression ? ((string?)null, ParseScript(part.Text, isBody: false)) : (part.Text, null)).ToList());
 
     private static string ChildPath(string path, string name)
     {
-        var step = PlainName().IsMatch(name) ? name : $"[{JsonSerializer.Serialize(name)}]";
+        var step = PlainName().IsMatch(name) ? name : $"[{JsonSerializer.Serialize(name, KeyQuoting)}]";
         return path.Length == 0 || step.StartsWith('[') ? path + step : $"{path}.{step}";
     }
 }

@@ -5,27 +5,20 @@ using Jint.Native;
 namespace Plexus.Engine.Json;
 
 /// <summary>Turns JSON values into fresh JavaScript values owned by one Jint engine.</summary>
-/// <remarks>Every call builds new objects, so a script that mutates what it received cannot change the JSON it came from.</remarks>
+/// <remarks>
+/// Every call builds new objects, so a script that mutates what it received cannot change the JSON it came from.
+/// Objects are converted lazily (<see cref="JsonObjectView"/>): only the parts a script reads cost anything.
+/// </remarks>
 internal static class JsonToJs
 {
     public static JsValue Convert(Jint.Engine engine, JsonNode? node) => node switch
     {
         null => JsValue.Null,
-        JsonObject obj => ConvertObject(engine, obj),
+        JsonObject obj => new JsonObjectView(engine, obj),
         JsonArray array => ConvertArray(engine, array),
         JsonValue value => ConvertValue(engine, value),
         _ => throw new ArgumentException($"Unsupported JSON node type {node.GetType().Name}.", nameof(node)),
     };
-
-    private static JsObject ConvertObject(Jint.Engine engine, JsonObject obj)
-    {
-        var result = new JsObject(engine);
-        foreach (var (name, child) in obj)
-        {
-            result.FastSetDataProperty(name, Convert(engine, child));
-        }
-        return result;
-    }
 
     private static JsArray ConvertArray(Jint.Engine engine, JsonArray array)
     {
