@@ -22,8 +22,6 @@ internal sealed class NodeOutputsObject : ObjectInstance
         _outputs = outputs;
     }
 
-    protected override ObjectInstance? GetPrototypeOf() => null;
-
     public override PropertyDescriptor GetOwnProperty(JsValue property)
     {
         if (!property.IsString())
