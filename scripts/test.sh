@@ -8,7 +8,7 @@ export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompil
 ART=$PWD/artifacts; rm -rf "$ART/test-results"; mkdir -p "$ART/test-results"
 export PLEXUS_ARTIFACTS=$ART
 t0=$SECONDS; step() { echo "== [$((SECONDS - t0))s] $*"; }
-cleanup() { dotnet build-server shutdown >/dev/null 2>&1 || true; }
+cleanup() { scripts/pg-stop.sh || true; dotnet build-server shutdown >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 step "system packages"
@@ -20,6 +20,15 @@ dotnet restore Plexus.slnx --locked-mode
 
 step "dotnet build (warnings are errors)"
 dotnet build Plexus.slnx --no-restore -c Release -nologo
+
+step "EF migrations match the model (both providers)"
+for ctx in SqliteAppDbContext PostgresAppDbContext; do
+  dotnet ef migrations has-pending-model-changes --no-build -c Release \
+    --project src/Plexus.Persistence --startup-project src/Plexus.Server --context "$ctx"
+done
+
+step "services: PostgreSQL on 127.0.0.1"
+eval "$(scripts/pg-start.sh)"
 
 step "dotnet test"
 rc=0

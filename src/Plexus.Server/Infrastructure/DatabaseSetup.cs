@@ -1,0 +1,54 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Plexus.Persistence;
+
+namespace Plexus.Server.Infrastructure;
+
+/// <summary>Registers the configured provider and brings its schema up to date at start.</summary>
+internal static partial class DatabaseSetup
+{
+    public static IServiceCollection AddPlexusDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (options.IsPostgres)
+        {
+            services.AddDbContext<AppDbContext, PostgresAppDbContext>(db => db.UseNpgsql(options.EffectiveConnectionString));
+        }
+        else
+        {
+            var connection = new SqliteConnectionStringBuilder(options.EffectiveConnectionString) { Pooling = true, DefaultTimeout = 30 };
+            services.AddDbContext<AppDbContext, SqliteAppDbContext>(db => db.UseSqlite(connection.ToString()));
+        }
+
+        return services;
+    }
+
+    /// <summary>Applies the provider's migrations; for SQLite makes the folder and switches the file to WAL first.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            var dataSource = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+            if (!string.IsNullOrEmpty(folder) && dataSource != ":memory:")
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        }
+
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        Log.Migrated(app.Logger, db.Database.ProviderName ?? "?");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Database ready ({Provider})")]
+        public static partial void Migrated(ILogger logger, string provider);
+    }
+}
