@@ -2,8 +2,17 @@ using Plexus.Engine.Execution;
 using Plexus.Engine.Expressions;
 using Plexus.Engine.Nodes;
 using Plexus.Nodes;
+using Microsoft.AspNetCore.DataProtection;
+using Plexus.Persistence;
+using Plexus.Server.Features.EnvVariables;
 using Plexus.Server.Features.Health;
 using Plexus.Server.Features.NodeTypes;
+using Plexus.Server.Features.Projects;
+using Plexus.Server.Features.Publishing;
+using Plexus.Server.Features.Secrets;
+using Plexus.Server.Features.Stages;
+using Plexus.Server.Features.Versions;
+using Plexus.Server.Features.Workflows;
 using Plexus.Server.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -17,6 +26,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddOpenApi();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPlexusDatabase(builder.Configuration);
+builder.Services.AddDataProtection().SetApplicationName("plexus").PersistKeysToDbContext<AppDbContext>();
 
 // Engine
 builder.Services.AddSingleton(BuiltInNodes.Catalog());
@@ -32,6 +42,14 @@ app.MapOpenApi();
 app.MapScalarApiReference("/api/docs", o => o.WithTitle("Plexus API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 app.MapHealthApi();
 app.MapNodeTypesApi();
+app.MapProjectsApi();
+app.MapStagesApi();
+app.MapWorkflowsApi();
+app.MapDraftApi();
+app.MapVersionsApi();
+app.MapPublishingApi();
+app.MapSecretsApi();
+app.MapEnvVariablesApi();
 
 await app.MigrateDatabaseAsync(app.Lifetime.ApplicationStopping);
 await app.RunAsync();
