@@ -2,8 +2,12 @@ using Plexus.Engine.Execution;
 using Plexus.Engine.Expressions;
 using Plexus.Engine.Nodes;
 using Plexus.Nodes;
+using Plexus.Server.Features.ApiKeys;
+using Plexus.Server.Features.Audit;
+using Plexus.Server.Features.Auth;
 using Plexus.Server.Features.Health;
 using Plexus.Server.Features.NodeTypes;
+using Plexus.Server.Features.Orgs;
 using Plexus.Server.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -17,6 +21,10 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddOpenApi();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPlexusDatabase(builder.Configuration);
+builder.Services.AddRequestBodyLimit(builder.Configuration);
+
+// Accounts
+builder.Services.AddPlexusAuth(builder.Configuration);
 
 // Engine
 builder.Services.AddSingleton(BuiltInNodes.Catalog());
@@ -27,11 +35,18 @@ builder.Services.AddHttpClient();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit();
+app.UsePlexusAuth();
 
-app.MapOpenApi();
-app.MapScalarApiReference("/api/docs", o => o.WithTitle("Plexus API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference("/api/docs", o => o.WithTitle("Plexus API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
 app.MapHealthApi();
 app.MapNodeTypesApi();
+app.MapAuthApi();
+app.MapOrgsApi();
+app.MapMembersApi();
+app.MapApiKeysApi();
+app.MapAuditApi();
 
 await app.MigrateDatabaseAsync(app.Lifetime.ApplicationStopping);
 await app.RunAsync();
