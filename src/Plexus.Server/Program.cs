@@ -2,11 +2,13 @@ using Plexus.Engine.Execution;
 using Plexus.Engine.Expressions;
 using Plexus.Engine.Nodes;
 using Plexus.Nodes;
-using Microsoft.AspNetCore.DataProtection;
-using Plexus.Persistence;
+using Plexus.Server.Features.ApiKeys;
+using Plexus.Server.Features.Audit;
+using Plexus.Server.Features.Auth;
 using Plexus.Server.Features.EnvVariables;
 using Plexus.Server.Features.Health;
 using Plexus.Server.Features.NodeTypes;
+using Plexus.Server.Features.Orgs;
 using Plexus.Server.Features.Projects;
 using Plexus.Server.Features.Publishing;
 using Plexus.Server.Features.Secrets;
@@ -26,7 +28,10 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddOpenApi();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPlexusDatabase(builder.Configuration);
-builder.Services.AddDataProtection().SetApplicationName("plexus").PersistKeysToDbContext<AppDbContext>();
+builder.Services.AddRequestBodyLimit(builder.Configuration);
+
+// Accounts
+builder.Services.AddPlexusAuth(builder.Configuration);
 
 // Engine
 builder.Services.AddSingleton(BuiltInNodes.Catalog());
@@ -37,11 +42,18 @@ builder.Services.AddHttpClient();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit();
+app.UsePlexusAuth();
 
-app.MapOpenApi();
-app.MapScalarApiReference("/api/docs", o => o.WithTitle("Plexus API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference("/api/docs", o => o.WithTitle("Plexus API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
 app.MapHealthApi();
 app.MapNodeTypesApi();
+app.MapAuthApi();
+app.MapOrgsApi();
+app.MapMembersApi();
+app.MapApiKeysApi();
+app.MapAuditApi();
 app.MapProjectsApi();
 app.MapStagesApi();
 app.MapWorkflowsApi();

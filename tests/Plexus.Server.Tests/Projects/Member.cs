@@ -1,11 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Plexus.Persistence;
-using Plexus.Persistence.Model;
 using Plexus.Server.Tests.Support;
 
 namespace Plexus.Server.Tests.Projects;
@@ -14,34 +12,29 @@ namespace Plexus.Server.Tests.Projects;
 /// A signed-up user calling the API over real HTTP with their token, in their own organisation (<see cref="OrgId"/>);
 /// with helpers that make a project or a workflow in one line.
 /// </summary>
-internal sealed class Member(PlexusServer server, HttpClient http, Guid userId, Guid orgId)
+internal sealed class Member(PlexusServer server, HttpClient http, Guid userId, Guid orgId, string email)
 {
     public HttpClient Http { get; } = http;
     public Guid UserId { get; } = userId;
     public Guid OrgId { get; } = orgId;
+    public string Email { get; } = email;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static async Task<Member> SignUpAsync(PlexusServer server)
     {
-        var http = server.CreateClient();
-        var email = $"u{Guid.NewGuid():n}@example.com";
-        var answer = await http.PostAsJsonAsync("/api/v1/auth/signup", new { email, password = "correct horse battery staple 42", name = "Tess Tester" }, Ct);
-        Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
-        var body = (await answer.Content.ReadFromJsonAsync<JsonObject>(Ct))!;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body["accessToken"]!.GetValue<string>());
-        return new Member(server, http, Guid.Parse(body["user"]!["id"]!.GetValue<string>()), Guid.Parse(body["organization"]!["id"]!.GetValue<string>()));
+        ArgumentNullException.ThrowIfNull(server);
+        var user = await Support.Accounts.SignUpAsync(server.CreateClient());
+        return new Member(server, server.ClientWithToken(user.Token), user.UserId, user.OrgId, user.Email);
     }
 
-    /// <summary>A new user who is also a member of <paramref name="org"/>'s organisation with <paramref name="role"/>, acting there.</summary>
-    public static async Task<Member> JoinAsync(PlexusServer server, Member org, string role)
+    /// <summary>A new user whom <paramref name="owner"/> adds to their organisation with <paramref name="role"/>, acting there.</summary>
+    public static async Task<Member> JoinAsync(PlexusServer server, Member owner, string role)
     {
+        ArgumentNullException.ThrowIfNull(owner);
         var member = await SignUpAsync(server);
-        await using var scope = server.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        db.Memberships.Add(new Membership { Id = Guid.NewGuid(), OrganizationId = org.OrgId, UserId = member.UserId, Role = role, CreatedAt = DateTimeOffset.UtcNow });
-        await db.SaveChangesAsync(Ct);
-        return new Member(server, member.Http, member.UserId, org.OrgId);
+        await Support.Accounts.AddMemberAsync(owner.Http, owner.OrgId, member.Email, role);
+        return new Member(server, member.Http, member.UserId, owner.OrgId, member.Email);
     }
 
     public static string NewSlug() => "p-" + Guid.NewGuid().ToString("n")[..12];

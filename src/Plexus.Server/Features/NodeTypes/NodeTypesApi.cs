@@ -9,7 +9,7 @@ public static class NodeTypesApi
 {
     public static IEndpointRouteBuilder MapNodeTypesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/node-types").WithTags("Node types");
+        var group = app.MapGroup("/api/v1/node-types").WithTags("Node types").AllowAnonymous();
         group.MapGet("/", List).WithName("ListNodeTypes").WithSummary("Every node type with its ports and settings schema");
         group.MapGet("/{type}", Get).WithName("GetNodeType").WithSummary("One node type");
         return app;
