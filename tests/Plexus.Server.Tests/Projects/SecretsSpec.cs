@@ -45,6 +45,23 @@ public abstract class SecretsSpec<TServer>(TServer server) : IClassFixture<TServ
     }
 
     [Fact]
+    public async Task Setting_and_deleting_a_secret_is_audited_without_its_value()
+    {
+        var alice = await SignUpAsync();
+        var project = await alice.CreateProjectAsync();
+        await alice.Http.PutAsJsonAsync($"/api/v1/projects/{project}/stages/prod/secrets/TOKEN", new { value = Value }, Ct);
+        await alice.Http.DeleteAsync($"/api/v1/projects/{project}/stages/prod/secrets/TOKEN", Ct);
+
+        var audit = await alice.Http.GetStringAsync($"/api/v1/orgs/{alice.OrgId}/audit", Ct);
+
+        Assert.DoesNotContain(Value, audit, StringComparison.Ordinal);
+        var actions = JsonNode.Parse(audit)!["items"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()).ToList();
+        Assert.Contains("secret.set", actions);
+        Assert.Contains("secret.delete", actions);
+        Assert.Equal($"{project}/prod/TOKEN", JsonNode.Parse(audit)!["items"]!.AsArray().First(e => e!["action"]!.GetValue<string>() == "secret.set")!["target"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_secret_is_stored_encrypted_with_the_secrets_purpose()
     {
         var alice = await SignUpAsync();

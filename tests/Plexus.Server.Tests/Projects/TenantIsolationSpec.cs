@@ -76,6 +76,25 @@ public abstract class TenantIsolationSpec<TServer>(TServer server) : IClassFixtu
     }
 
     [Fact]
+    public async Task Another_organisations_API_key_gets_404_and_a_key_without_the_scope_403()
+    {
+        var (alice, bob) = await TwoOrganisationsAsync();
+        var (project, workflow) = await alice.ProjectWithWorkflowAsync();
+        var bobsKey = server.ClientWithApiKey(await Support.Accounts.CreateApiKeyAsync(bob.Http, bob.OrgId));
+        var readOnly = server.ClientWithToken(await Support.Accounts.CreateApiKeyAsync(alice.Http, alice.OrgId, "workflows:read"));
+
+        var theirs = await bobsKey.GetAsync($"/api/v1/projects/{project}", Ct);
+        var theirWorkflow = await bobsKey.GetAsync($"/api/v1/workflows/{workflow}/draft", Ct);
+        var read = await readOnly.GetAsync($"/api/v1/workflows/{workflow}/draft", Ct);
+        var write = await readOnly.PostAsJsonAsync($"/api/v1/projects/{project}/stages", new { name = "qa" }, Ct);
+
+        await Expect.ProblemAsync(theirs, HttpStatusCode.NotFound, "not-found");
+        await Expect.ProblemAsync(theirWorkflow, HttpStatusCode.NotFound, "not-found");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        await Expect.ProblemAsync(write, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
     public async Task Another_organisations_project_answers_the_same_problem_as_a_missing_one()
     {
         var (alice, bob) = await TwoOrganisationsAsync();

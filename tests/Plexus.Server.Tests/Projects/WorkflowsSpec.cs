@@ -248,6 +248,27 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
     }
 
     [Fact]
+    public async Task Publishing_and_unpublishing_are_audited()
+    {
+        var alice = await SignUpAsync();
+        var (_, workflow) = await alice.ProjectWithWorkflowAsync();
+        await alice.FreezeAsync(workflow, Documents.Hello);
+        await alice.FreezeAsync(workflow, Documents.Goodbye);
+        await alice.Http.PostAsJsonAsync($"/api/v1/workflows/{workflow}/publish", new { stage = "prod", version = 2 }, Ct);
+        await alice.Http.PostAsJsonAsync($"/api/v1/workflows/{workflow}/publish", new { stage = "prod", version = 1 }, Ct);
+        await alice.Http.PostAsJsonAsync($"/api/v1/workflows/{workflow}/unpublish", new { stage = "prod" }, Ct);
+
+        var audit = await alice.Http.GetFromJsonAsync<JsonObject>($"/api/v1/orgs/{alice.OrgId}/audit", Ct);
+
+        var entries = audit!["items"]!.AsArray()
+            .Where(e => e!["target"]?.GetValue<string>() == workflow.ToString())
+            .Select(e => (e!["action"]!.GetValue<string>(), e["detail"]!.GetValue<string>()));
+        Assert.Equal(
+            [("workflow.unpublish", "greet: prod (was v1)"), ("workflow.publish", "greet: prod → v1 (was v2)"), ("workflow.publish", "greet: prod → v2")],
+            entries);
+    }
+
+    [Fact]
     public async Task Publishing_to_an_unknown_stage_is_a_404_and_an_unknown_version_a_422()
     {
         var alice = await SignUpAsync();

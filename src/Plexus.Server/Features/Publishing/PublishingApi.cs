@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Plexus.Persistence.Model;
+using Plexus.Server.Features.Audit;
 using Plexus.Server.Features.Projects;
 using Plexus.Server.Features.Stages;
 using Plexus.Server.Infrastructure;
@@ -15,6 +16,9 @@ namespace Plexus.Server.Features.Publishing;
 /// </summary>
 public static class PublishingApi
 {
+    public const string PublishAction = "workflow.publish";
+    public const string UnpublishAction = "workflow.unpublish";
+
     public static IEndpointRouteBuilder MapPublishingApi(this IEndpointRouteBuilder app)
     {
         var workflows = app.MapGroup("/api/v1/workflows/{workflowId:guid}").WithTags("Publishing").RequireAuthorization();
@@ -30,9 +34,10 @@ public static class PublishingApi
     }
 
     public static async Task<Results<Ok<PublicationView>, ProblemHttpResult>> Publish(
-        Guid workflowId, PublishRequest request, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid workflowId, PublishRequest request, AuditLog audit, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(audit);
         var (workflow, problem) = await services.WorkflowAsync(workflowId, Permission.WorkflowsWrite, cancellationToken);
         if (workflow is null)
         {
@@ -80,6 +85,8 @@ public static class PublishingApi
         publication.Version = version;
         publication.PublishedBy = services.CallerId;
         publication.PublishedAt = now;
+        await audit.WriteAsync(db, workflow.OrganizationId, PublishAction, workflow.Id.ToString(),
+            $"{workflow.Name}: {stage.Name} → v{version.ToString(CultureInfo.InvariantCulture)}" + (previous is { } was ? $" (was v{was.ToString(CultureInfo.InvariantCulture)})" : ""));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -94,9 +101,10 @@ public static class PublishingApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpublish(
-        Guid workflowId, UnpublishRequest request, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid workflowId, UnpublishRequest request, AuditLog audit, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(audit);
         var (workflow, problem) = await services.WorkflowAsync(workflowId, Permission.WorkflowsWrite, cancellationToken);
         if (workflow is null)
         {
@@ -115,7 +123,15 @@ public static class PublishingApi
             return Problems.NotFound($"stage '{request.Stage}'");
         }
 
-        await db.Publications.Where(p => p.WorkflowId == workflow.Id && p.StageId == stage.Id).ExecuteDeleteAsync(cancellationToken);
+        var publication = await db.Publications.FirstOrDefaultAsync(p => p.WorkflowId == workflow.Id && p.StageId == stage.Id, cancellationToken);
+        if (publication is not null)
+        {
+            db.Publications.Remove(publication);
+            await audit.WriteAsync(db, workflow.OrganizationId, UnpublishAction, workflow.Id.ToString(),
+                $"{workflow.Name}: {stage.Name} (was v{publication.Version.ToString(CultureInfo.InvariantCulture)})");
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         return TypedResults.NoContent();
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Secret = Plexus.Persistence.Model.Secret;
+using Plexus.Server.Features.Audit;
 using Plexus.Server.Features.Projects;
 using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.Access;
@@ -17,6 +18,9 @@ public static partial class SecretsApi
 {
     /// <summary>The Data Protection purpose secrets are protected with; executions unprotect with the same.</summary>
     public const string Purpose = "plexus.secrets";
+
+    public const string SetAction = "secret.set";
+    public const string DeleteAction = "secret.delete";
 
     /// <summary>The longest value a secret or an environment variable may hold, in characters.</summary>
     public const int MaxValueLength = 65_536;
@@ -49,11 +53,12 @@ public static partial class SecretsApi
     }
 
     public static async Task<Results<Created<SecretView>, Ok<SecretView>, ProblemHttpResult>> SetSecret(
-        Guid projectId, string stage, string name, SecretValue request, IDataProtectionProvider protection,
+        Guid projectId, string stage, string name, SecretValue request, IDataProtectionProvider protection, AuditLog audit,
         [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(protection);
+        ArgumentNullException.ThrowIfNull(audit);
         var (row, problem) = await services.StageAsync(projectId, stage, Permission.Admin, cancellationToken);
         if (row is null)
         {
@@ -78,6 +83,7 @@ public static partial class SecretsApi
 
         secret.ProtectedValue = protectedValue;
         secret.UpdatedAt = now;
+        await audit.WriteAsync(db, row.OrganizationId, SetAction, Target(projectId, row.Name, name), created ? "created" : "replaced");
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -93,17 +99,30 @@ public static partial class SecretsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteSecret(
-        Guid projectId, string stage, string name, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid projectId, string stage, string name, AuditLog audit, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(audit);
         var (row, problem) = await services.StageAsync(projectId, stage, Permission.Admin, cancellationToken);
         if (row is null)
         {
             return problem!;
         }
 
-        var deleted = await services.Db.Secrets.Where(s => s.StageId == row.Id && s.Name == name).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? Problems.NotFound($"secret '{name}'") : TypedResults.NoContent();
+        var db = services.Db;
+        var secret = await db.Secrets.FirstOrDefaultAsync(s => s.StageId == row.Id && s.Name == name, cancellationToken);
+        if (secret is null)
+        {
+            return Problems.NotFound($"secret '{name}'");
+        }
+
+        db.Secrets.Remove(secret);
+        await audit.WriteAsync(db, row.OrganizationId, DeleteAction, Target(projectId, row.Name, name), null);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
     }
+
+    /// <summary>How the audit log names a secret: project, stage and name; never anything of the value.</summary>
+    private static string Target(Guid projectId, string stage, string name) => $"{projectId}/{stage}/{name}";
 
     /// <summary>The checks secrets and environment variables share: the name's form and the value's presence and size.</summary>
     public static ProblemHttpResult? CheckNameAndValue(string name, string? value)
