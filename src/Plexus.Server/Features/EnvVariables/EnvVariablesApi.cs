@@ -13,10 +13,12 @@ public static class EnvVariablesApi
 {
     public static IEndpointRouteBuilder MapEnvVariablesApi(this IEndpointRouteBuilder app)
     {
-        var env = app.MapGroup("/api/v1/projects/{projectId:guid}/stages/{stage}/env").WithTags("Environment variables").RequireAuthorization();
+        var env = app.MapGroup("/api/v1/projects/{projectId:guid}/stages/{stage}/env").WithTags("Environment variables").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         env.MapGet("/", ListEnvVariables).WithName("ListEnvVariables").WithSummary("List a stage's environment variables")
             .WithDescription("Names with their values.");
         env.MapPut("/{name}", SetEnvVariable).WithName("SetEnvVariable").WithSummary("Set an environment variable")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Creates (201) or replaces (200) the variable. Names: a letter or `_`, then up to 63 letters, digits and `_`. Needs the admin permission.");
         env.MapDelete("/{name}", DeleteEnvVariable).WithName("DeleteEnvVariable").WithSummary("Delete an environment variable")
             .WithDescription("Needs the admin permission.");

@@ -12,16 +12,21 @@ public static partial class ProjectsApi
 {
     public static IEndpointRouteBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
-        var orgs = app.MapGroup("/api/v1/orgs/{orgId:guid}/projects").WithTags("Projects").RequireAuthorization();
+        var orgs = app.MapGroup("/api/v1/orgs/{orgId:guid}/projects").WithTags("Projects").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         orgs.MapPost("/", CreateProject).WithName("CreateProject").WithSummary("Create a project")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Creates a project with the stages `dev` and `prod`. The slug is globally unique (routes are addressed by it): 3 to 63 lowercase letters, digits and dashes, not starting or ending with a dash.");
         orgs.MapGet("/", ListProjects).WithName("ListProjects").WithSummary("List an organisation's projects")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Ordered by slug; `limit` (default 50, at most 500) and `cursor` (the previous page's `next`).");
 
-        var projects = app.MapGroup("/api/v1/projects/{projectId:guid}").WithTags("Projects").RequireAuthorization();
+        var projects = app.MapGroup("/api/v1/projects/{projectId:guid}").WithTags("Projects").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         projects.MapGet("/", GetProject).WithName("GetProject").WithSummary("Get a project")
             .WithDescription("A project with its retention settings.");
         projects.MapPatch("/", UpdateProject).WithName("UpdateProject").WithSummary("Change a project")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Changes `name`, `retentionDays` and `retentionMaxCount`; a field left out stays as it is, `0` removes a retention limit.");
         projects.MapDelete("/", DeleteProject).WithName("DeleteProject").WithSummary("Delete a project")
             .WithDescription("Deletes the project and everything in it: stages, workflows, versions, publications, secrets, environment variables and executions. Needs the admin permission.");

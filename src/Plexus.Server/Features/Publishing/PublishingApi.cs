@@ -21,13 +21,17 @@ public static class PublishingApi
 
     public static IEndpointRouteBuilder MapPublishingApi(this IEndpointRouteBuilder app)
     {
-        var workflows = app.MapGroup("/api/v1/workflows/{workflowId:guid}").WithTags("Publishing").RequireAuthorization();
+        var workflows = app.MapGroup("/api/v1/workflows/{workflowId:guid}").WithTags("Publishing").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         workflows.MapPost("/publish", Publish).WithName("PublishVersion").WithSummary("Publish a version to a stage")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Points the stage at the version, replacing what was published there (rollback = publish an older version). Unknown stage → 404; unknown version → 422.");
         workflows.MapPost("/unpublish", Unpublish).WithName("UnpublishStage").WithSummary("Take a workflow off a stage")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Removes the workflow's publication on the stage; nothing published there is not an error.");
 
-        var projects = app.MapGroup("/api/v1/projects/{projectId:guid}").WithTags("Publishing").RequireAuthorization();
+        var projects = app.MapGroup("/api/v1/projects/{projectId:guid}").WithTags("Publishing").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         projects.MapGet("/publications", ListPublications).WithName("ListPublications").WithSummary("The workflow × stage matrix")
             .WithDescription("Every workflow of the project with the version published on each stage (null: none), and the project's stages in order.");
         return app;

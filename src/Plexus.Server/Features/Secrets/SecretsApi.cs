@@ -27,10 +27,12 @@ public static partial class SecretsApi
 
     public static IEndpointRouteBuilder MapSecretsApi(this IEndpointRouteBuilder app)
     {
-        var secrets = app.MapGroup("/api/v1/projects/{projectId:guid}/stages/{stage}/secrets").WithTags("Secrets").RequireAuthorization();
+        var secrets = app.MapGroup("/api/v1/projects/{projectId:guid}/stages/{stage}/secrets").WithTags("Secrets").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         secrets.MapGet("/", ListSecrets).WithName("ListSecrets").WithSummary("List a stage's secrets")
             .WithDescription("Names and dates, never values. Needs the write permission (editors and up).");
         secrets.MapPut("/{name}", SetSecret).WithName("SetSecret").WithSummary("Set a secret")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Creates (201) or replaces (200) the secret; the value is encrypted at rest and never shown again. Names: a letter or `_`, then up to 63 letters, digits and `_`. Needs the admin permission.");
         secrets.MapDelete("/{name}", DeleteSecret).WithName("DeleteSecret").WithSummary("Delete a secret")
             .WithDescription("Needs the admin permission.");

@@ -18,12 +18,15 @@ public static partial class StagesApi
 
     public static IEndpointRouteBuilder MapStagesApi(this IEndpointRouteBuilder app)
     {
-        var stages = app.MapGroup("/api/v1/projects/{projectId:guid}/stages").WithTags("Stages").RequireAuthorization();
+        var stages = app.MapGroup("/api/v1/projects/{projectId:guid}/stages").WithTags("Stages").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         stages.MapGet("/", ListStages).WithName("ListStages").WithSummary("List a project's stages")
             .WithDescription("Every stage of the project, oldest first.");
         stages.MapPost("/", CreateStage).WithName("CreateStage").WithSummary("Add a stage")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Adds a stage: a lowercase letter, then up to 30 lowercase letters, digits and dashes.");
         stages.MapDelete("/{stage}", DeleteStage).WithName("DeleteStage").WithSummary("Delete a stage")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Deletes the stage with its publications, secrets and environment variables. `dev` cannot be deleted. Needs the admin permission.");
         return app;
     }

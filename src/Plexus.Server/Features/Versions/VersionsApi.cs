@@ -16,10 +16,13 @@ public static class VersionsApi
 {
     public static IEndpointRouteBuilder MapVersionsApi(this IEndpointRouteBuilder app)
     {
-        var versions = app.MapGroup("/api/v1/workflows/{workflowId:guid}/versions").WithTags("Versions").RequireAuthorization();
+        var versions = app.MapGroup("/api/v1/workflows/{workflowId:guid}/versions").WithTags("Versions").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         versions.MapPost("/", CreateVersion).WithName("CreateVersion").WithSummary("Freeze the draft into a new version")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Snapshots the current draft as the next version number. A draft saved invalid (`allowInvalid`) is refused with 409 `invalid-draft` and its problems in `errors`.");
         versions.MapGet("/", ListVersions).WithName("ListVersions").WithSummary("List a workflow's versions")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Newest first, each with the stages it is published to; `limit` (default 50, at most 500) and `cursor` (the previous page's `next`).");
         versions.MapGet("/{version:int}", GetVersion).WithName("GetVersion").WithSummary("Get a version's document")
             .WithDescription("The workflow document frozen in this version.")

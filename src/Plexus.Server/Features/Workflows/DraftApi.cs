@@ -19,11 +19,14 @@ public static class DraftApi
 {
     public static IEndpointRouteBuilder MapDraftApi(this IEndpointRouteBuilder app)
     {
-        var draft = app.MapGroup("/api/v1/workflows/{workflowId:guid}/draft").WithTags("Workflows").RequireAuthorization();
+        var draft = app.MapGroup("/api/v1/workflows/{workflowId:guid}/draft").WithTags("Workflows").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         draft.MapGet("/", GetDraft).WithName("GetDraft").WithSummary("Get the draft document")
             .WithDescription("The workflow document being edited, with its revision in `ETag`.")
             .Produces<WorkflowDocument>(StatusCodes.Status200OK, "application/json");
         draft.MapPut("/", SaveDraft).WithName("SaveDraft").WithSummary("Save the draft document")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .WithDescription("Replaces the draft. `If-Match` must carry the ETag last read (missing → 428 `if-match-required`, changed since → 412 `stale-draft`). The document is validated: invalid → 422 with `errors` keyed by path (`nodes[2].settings.status`); with `?allowInvalid=true` it is saved anyway, answered with its problems, and cannot be frozen into a version until fixed.")
             .Accepts<WorkflowDocument>("application/json");
         return app;

@@ -18,16 +18,21 @@ public static class WorkflowsApi
 
     public static IEndpointRouteBuilder MapWorkflowsApi(this IEndpointRouteBuilder app)
     {
-        var projects = app.MapGroup("/api/v1/projects/{projectId:guid}/workflows").WithTags("Workflows").RequireAuthorization();
+        var projects = app.MapGroup("/api/v1/projects/{projectId:guid}/workflows").WithTags("Workflows").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         projects.MapPost("/", CreateWorkflow).WithName("CreateWorkflow").WithSummary("Create a workflow")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Creates a workflow from `document` (validated: invalid → 422 with `errors` keyed by `document.<path>`), or without one from a starter with a `trigger.manual` node. `kind` is `flow` (default) or `blueprint`.");
         projects.MapGet("/", ListWorkflows).WithName("ListWorkflows").WithSummary("List a project's workflows")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Ordered by name; `limit` (default 50, at most 500) and `cursor` (the previous page's `next`).");
 
-        var workflows = app.MapGroup("/api/v1/workflows/{workflowId:guid}").WithTags("Workflows").RequireAuthorization();
+        var workflows = app.MapGroup("/api/v1/workflows/{workflowId:guid}").WithTags("Workflows").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         workflows.MapGet("/", GetWorkflow).WithName("GetWorkflow").WithSummary("Get a workflow")
             .WithDescription("The workflow's settings and the state of its draft (revision, valid); the document itself is at `/draft`.");
         workflows.MapPatch("/", UpdateWorkflow).WithName("UpdateWorkflow").WithSummary("Rename a workflow or set its save policy")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("Changes `name` (unique in the project) and `savePolicy` (`all`, `errors` or `none`: what executions record); a field left out stays as it is.");
         workflows.MapDelete("/", DeleteWorkflow).WithName("DeleteWorkflow").WithSummary("Delete a workflow")
             .WithDescription("Deletes the workflow with its versions, publications and executions.");
