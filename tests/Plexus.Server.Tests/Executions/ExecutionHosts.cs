@@ -185,6 +185,37 @@ public sealed class ExecutionHost : PlexusServer
         return workflow;
     }
 
+    /// <summary>Another workflow of <paramref name="caller"/>'s project, e.g. a blueprint it calls; published on <c>prod</c> as version 1 with <paramref name="publishedJson"/> when given.</summary>
+    public async Task<Workflow> SiblingAsync(Workflow caller, string json, string? publishedJson = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var document = WorkflowFile.Parse(json).Document!;
+        var workflow = new Workflow
+        {
+            Id = Guid.NewGuid(), OrganizationId = caller.OrganizationId, ProjectId = caller.ProjectId, Name = document.Name, Kind = "blueprint",
+            Draft = json, DraftRevision = 1, DraftValid = true, SavePolicy = SavePolicy.All, CreatedAt = now, UpdatedAt = now,
+        };
+        await Db(async db =>
+        {
+            db.Workflows.Add(workflow);
+            if (publishedJson is not null)
+            {
+                var prod = await db.Stages.SingleAsync(s => s.ProjectId == caller.ProjectId && s.Name == "prod", TestContext.Current.CancellationToken);
+                db.WorkflowVersions.Add(new WorkflowVersion
+                {
+                    Id = Guid.NewGuid(), OrganizationId = caller.OrganizationId, WorkflowId = workflow.Id, Number = 1, Document = publishedJson, CreatedAt = now,
+                });
+                db.Publications.Add(new Publication
+                {
+                    Id = Guid.NewGuid(), OrganizationId = caller.OrganizationId, WorkflowId = workflow.Id, StageId = prod.Id, Version = 1, PublishedAt = now,
+                });
+            }
+
+            return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        });
+        return workflow;
+    }
+
     /// <summary>A secret of a project's stage, protected as the secrets API protects it.</summary>
     public Task SecretAsync(Guid projectId, string stage, string name, string value) => Db(async db =>
     {

@@ -231,6 +231,65 @@ public abstract class ExecutionsSpec<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task Flow_call_runs_the_blueprints_draft_in_a_draft_run_and_its_published_version_on_a_stage()
+    {
+        await using var host = database.Start();
+        var caller = await host.WorkflowAsync(Example("call.json"));
+        var draft = Example("double.json");
+        await host.SiblingAsync(caller, draft, publishedJson: draft.Replace("input.value * 2", "input.value * 3", StringComparison.Ordinal));
+        var version = new RunStart { Workflow = caller, Document = ExecutionHost.DraftRun(caller).Document, Version = 1, Stage = "prod" };
+
+        var drafted = await host.Runner.RunAsync(ExecutionHost.DraftRun(caller), Ct);
+        var published = await host.Runner.RunAsync(version, Ct);
+        var onDev = await host.Runner.RunAsync(version with { Stage = "dev" }, Ct);
+
+        Assert.Equal(42L, drafted.Result!.Result!["doubled"]!.GetValue<long>());
+        Assert.Equal(63L, published.Result!.Result!["doubled"]!.GetValue<long>());
+        Assert.Equal(ExecutionStatus.Failed, onDev.Result!.Status);
+        Assert.Contains("not published on stage 'dev'", onDev.Result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_running_execution_is_cancelled_and_recorded_as_such()
+    {
+        await using var host = database.Start();
+        var workflow = await host.WorkflowAsync(Flow("slow",
+            """{ "id": "start", "type": "trigger.manual" }, { "id": "pause", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 600000 } }""",
+            """{ "from": "start", "to": "pause" }"""));
+
+        var started = await host.Runner.StartAsync(ExecutionHost.DraftRun(workflow), Ct);
+        await host.RecordedAsync();
+        var running = await host.Db(db => db.Executions.SingleAsync(e => e.Id == started.ExecutionId, Ct));
+        var cancel = await host.Runner.CancelAsync(started.ExecutionId, Ct);
+        var ended = await started.Completion!;
+        await host.RecordedAsync();
+
+        Assert.Equal(ExecutionOutcomeKind.Started, started.Kind);
+        Assert.Equal(ExecutionStatus.Running, running.Status);
+        Assert.Equal(ExecutionOutcomeKind.Ran, cancel.Kind);
+        Assert.Equal(ExecutionStatus.Cancelled, ended.Result!.Status);
+        Assert.Equal(ExecutionStatus.Cancelled, (await host.Db(db => db.Executions.SingleAsync(e => e.Id == started.ExecutionId, Ct))).Status);
+        Assert.Equal(ExecutionOutcomeKind.Conflict, (await host.Runner.CancelAsync(started.ExecutionId, Ct)).Kind);
+    }
+
+    [Fact]
+    public async Task A_waiting_execution_is_cancelled_and_can_no_longer_be_resumed()
+    {
+        await using var host = database.Start();
+        var workflow = await host.WorkflowAsync(Example("approval.json"));
+        var waiting = await host.Runner.RunAsync(ExecutionHost.DraftRun(workflow), Ct);
+
+        var cancel = await host.Runner.CancelAsync(waiting.ExecutionId, Ct);
+        var resume = await host.Runner.ResumeByTokenAsync(waiting.Result!.Waits.Single().Token, null, Ct);
+
+        Assert.Equal(ExecutionOutcomeKind.Ran, cancel.Kind);
+        Assert.Equal(ExecutionOutcomeKind.Conflict, resume.Kind);
+        var row = await host.Db(db => db.Executions.SingleAsync(e => e.Id == waiting.ExecutionId, Ct));
+        Assert.Equal(ExecutionStatus.Cancelled, row.Status);
+        Assert.Null(row.SuspendedState);
+    }
+
+    [Fact]
     public async Task Stopping_the_host_writes_every_queued_record()
     {
         var host = database.Start(new Dictionary<string, string?> { ["Executions:RecordQueueCapacity"] = "50", ["Executions:RecordBatchSize"] = "64" });
