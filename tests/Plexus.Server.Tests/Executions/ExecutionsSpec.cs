@@ -353,6 +353,14 @@ public abstract class ExecutionsSpec<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal(ids.Skip(2).Order(), left.Order());
     }
 
+    [Fact]
+    public async Task Invalid_execution_options_stop_the_server_at_start()
+    {
+        var failure = Assert.ThrowsAny<Exception>(() => database.Start(new Dictionary<string, string?> { ["Executions:RecordBatchSize"] = "0" }));
+
+        Assert.Contains("RecordBatchSize", failure.ToString(), StringComparison.Ordinal);
+    }
+
     private static async Task<Guid> RecordAsync(ExecutionHost host, Workflow workflow, DateTimeOffset startedAt, string status = ExecutionStatus.Succeeded)
     {
         var id = Guid.NewGuid();

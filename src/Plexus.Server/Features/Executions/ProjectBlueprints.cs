@@ -48,7 +48,8 @@ public sealed class ProjectBlueprints(
             Secrets = caller.Values.Secrets,
             Redactor = call.Redactor,
         };
-        var child = caller with { EngineId = request.ExecutionId, Depth = caller.Depth + 1, Cancellation = null };
+        // A new registration, not a copy: a copy would share the caller's Ended signal.
+        var child = new ActiveExecution(request.ExecutionId, caller.OrganizationId, caller.ProjectId, caller.Stage, caller.Draft, caller.Values, caller.Depth + 1);
         active.Add(child);
         try
         {
