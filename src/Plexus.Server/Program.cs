@@ -2,6 +2,7 @@ using Plexus.Engine.Execution;
 using Plexus.Engine.Expressions;
 using Plexus.Engine.Nodes;
 using Plexus.Nodes;
+using Plexus.Server.Features.Executions;
 using Plexus.Server.Features.Health;
 using Plexus.Server.Features.NodeTypes;
 using Plexus.Server.Infrastructure;
@@ -23,6 +24,7 @@ builder.Services.AddSingleton(BuiltInNodes.Catalog());
 builder.Services.AddSingleton<ScriptHost>();
 builder.Services.AddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<NodeCatalog>(), sp.GetRequiredService<ScriptHost>()));
 builder.Services.AddHttpClient();
+builder.Services.AddPlexusExecutions(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
