@@ -5,6 +5,7 @@ using Plexus.Nodes;
 using Plexus.Server.Features.ApiKeys;
 using Plexus.Server.Features.Audit;
 using Plexus.Server.Features.Auth;
+using Plexus.Server.Features.Executions;
 using Plexus.Server.Features.Health;
 using Plexus.Server.Features.NodeTypes;
 using Plexus.Server.Features.Orgs;
@@ -31,6 +32,7 @@ builder.Services.AddSingleton(BuiltInNodes.Catalog());
 builder.Services.AddSingleton<ScriptHost>();
 builder.Services.AddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<NodeCatalog>(), sp.GetRequiredService<ScriptHost>()));
 builder.Services.AddHttpClient();
+builder.Services.AddPlexusExecutions(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
