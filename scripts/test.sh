@@ -23,7 +23,7 @@ dotnet build Plexus.slnx --no-restore -c Release -nologo
 
 step "EF migrations match the model (both providers)"
 for ctx in SqliteAppDbContext PostgresAppDbContext; do
-  dotnet ef migrations has-pending-model-changes --no-build -c Release \
+  dotnet ef migrations has-pending-model-changes --no-build --configuration Release \
     --project src/Plexus.Persistence --startup-project src/Plexus.Server --context "$ctx"
 done
 

@@ -55,14 +55,10 @@ internal static class TriggerRequest
         }
 
         var routes = Routes(plan);
-        var match = routes
-            .Where(r => string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase))
-            .Select(r => (Route: r, Matched: r.Template.TryMatch(path, out var parameters), Parameters: parameters))
-            .Where(m => m.Matched)
-            // The most specific route wins: more literal segments first, then document order.
-            .OrderByDescending(m => m.Route.Template.Segments.Count(s => s.Kind == RouteSegmentKind.Literal))
-            .FirstOrDefault();
-        if (match.Route is null)
+        // The same table and precedence as the server's router: literal, typed, {name}, catch-all.
+        var table = RouteTable.Build(routes.Select(r => new RouteEntry<Route>(r.Method, r.Template, r)), out _);
+        var match = table.Match(method, path);
+        if (match.Kind != RouteMatchKind.Found)
         {
             var known = routes.Count == 0
                 ? "this workflow has no http.trigger"
@@ -75,12 +71,12 @@ internal static class TriggerRequest
         {
             ["method"] = method,
             ["path"] = path,
-            ["params"] = match.Parameters,
+            ["params"] = match.Parameters(),
             ["query"] = ReadQuery(query),
             ["headers"] = headerValues,
             ["body"] = bodyValue,
         };
-        return (match.Route.NodeId, input);
+        return (match.Entry!.Target.NodeId, input);
     }
 
     /// <summary>The routes a workflow answers, as "METHOD /template" with the trigger node's id.</summary>

@@ -6,6 +6,7 @@ using Plexus.Server.Features.ApiKeys;
 using Plexus.Server.Features.Audit;
 using Plexus.Server.Features.Auth;
 using Plexus.Server.Features.EnvVariables;
+using Plexus.Server.Features.Executions;
 using Plexus.Server.Features.Health;
 using Plexus.Server.Features.NodeTypes;
 using Plexus.Server.Features.Orgs;
@@ -22,7 +23,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseUrls(builder.Configuration["Urls"] ?? "http://127.0.0.1:5080");
 
 // Platform
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.FillCode);
 builder.Services.AddExceptionHandler<RequestErrorHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
@@ -38,6 +39,7 @@ builder.Services.AddSingleton(BuiltInNodes.Catalog());
 builder.Services.AddSingleton<ScriptHost>();
 builder.Services.AddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<NodeCatalog>(), sp.GetRequiredService<ScriptHost>()));
 builder.Services.AddHttpClient();
+builder.Services.AddPlexusExecutions(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();

@@ -62,6 +62,10 @@ internal sealed class PlanNode
 
     public int PortIndex(string port) => Array.IndexOf(OutputPorts, port);
 
+    /// <summary>Where a disabled or pinned node sends its value: the first port, but never into a loop's iterations.</summary>
+    public string PassThroughPort =>
+        OutputPorts.Where((_, p) => !LeadsIntoIterations(p)).FirstOrDefault() ?? "out";
+
     /// <summary>A loop's <c>item</c> port feeds iteration scopes, never its own scope: no skip goes there.</summary>
     public bool LeadsIntoIterations(int port) =>
         Type.Info.Type == WorkflowShape.LoopType && OutputPorts[port] == WorkflowShape.LoopItemPort;

@@ -294,12 +294,12 @@ internal sealed partial class Run
                 && pinned.TryGetPropertyValue(node.Id, out var value))
             {
                 record.Pinned = true;
-                return NodeResult.Emit(value, node.OutputPorts.Length > 0 ? node.OutputPorts[0] : "out");
+                return NodeResult.Emit(value, node.PassThroughPort);
             }
 
             if (node.Disabled)
             {
-                return NodeResult.Emit(activation.Input, node.OutputPorts.Length > 0 ? node.OutputPorts[0] : "out");
+                return NodeResult.Emit(activation.Input, node.PassThroughPort);
             }
 
             return await ExecuteWithRetryAsync(node, activation, record, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Plexus.Engine.Routing;
@@ -91,55 +89,6 @@ public sealed partial class RouteTemplate
         }
 
         return new RouteTemplate(text, segments);
-    }
-
-    /// <summary>Matches a request path; on success the parameters, typed.</summary>
-    public bool TryMatch(string path, out JsonObject parameters)
-    {
-        parameters = [];
-        var parts = path.Length <= 1 ? [] : path.TrimEnd('/')[1..].Split('/');
-        for (var i = 0; i < Segments.Count; i++)
-        {
-            var segment = Segments[i];
-            if (segment.Kind == RouteSegmentKind.CatchAll)
-            {
-                parameters[segment.Value] = string.Join('/', parts.Skip(i).Select(Uri.UnescapeDataString));
-                return true;
-            }
-
-            if (i >= parts.Length)
-            {
-                return false;
-            }
-
-            var part = Uri.UnescapeDataString(parts[i]);
-            switch (segment.Kind)
-            {
-                case RouteSegmentKind.Literal when !string.Equals(part, segment.Value, StringComparison.OrdinalIgnoreCase):
-                    return false;
-                case RouteSegmentKind.Text:
-                    parameters[segment.Value] = part;
-                    break;
-                case RouteSegmentKind.Integer:
-                    if (!long.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-                    {
-                        return false;
-                    }
-
-                    parameters[segment.Value] = number;
-                    break;
-                case RouteSegmentKind.Uuid:
-                    if (!Guid.TryParse(part, out var uuid))
-                    {
-                        return false;
-                    }
-
-                    parameters[segment.Value] = uuid.ToString("D");
-                    break;
-            }
-        }
-
-        return parts.Length == Segments.Count;
     }
 
     [GeneratedRegex("^\\{(?<star>\\*)?(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?<type>[a-z]+))?\\}$")]

@@ -35,5 +35,36 @@ public static class Problems
 
     public static ProblemHttpResult Forbidden(string detail) => Of(StatusCodes.Status403Forbidden, "forbidden", "Not allowed", detail);
 
+    /// <summary>
+    /// Gives problems the framework writes itself (status-code pages, e.g. a 413 raised while reading a chunked body, a
+    /// 404 for an unknown path) a stable <c>code</c> and <c>type</c> like ours.
+    /// </summary>
+    public static void FillCode(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var problem = context.ProblemDetails;
+        if (problem.Extensions.ContainsKey("code"))
+        {
+            return;
+        }
+
+        var code = problem.Status switch
+        {
+            StatusCodes.Status400BadRequest => "bad-request",
+            StatusCodes.Status401Unauthorized => "unauthorized",
+            StatusCodes.Status403Forbidden => "forbidden",
+            StatusCodes.Status404NotFound => "not-found",
+            StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+            StatusCodes.Status413PayloadTooLarge => "body-too-large",
+            StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+            _ => null,
+        };
+        if (code is not null)
+        {
+            problem.Type = TypeBase + code;
+            problem.Extensions["code"] = code;
+        }
+    }
+
     public static ProblemHttpResult Unauthorized(string detail) => Of(StatusCodes.Status401Unauthorized, "unauthorized", "Not signed in", detail);
 }

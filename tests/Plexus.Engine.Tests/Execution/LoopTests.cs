@@ -206,3 +206,23 @@ public sealed class LoopTests
         Assert.Equal(JsonValue.Create(4)!.ToJsonString(), result.RunsOf("value").Single(r => r.Scope == "each[4]").Output!["index"].Json());
     }
 }
+
+public sealed class PassThroughLoopTests
+{
+    [Fact]
+    public async Task A_disabled_loop_passes_its_input_to_done_without_running_its_body()
+    {
+        var engine = new TestEngine();
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("each", "flow.loop", """{ "items": [1, 2] }""", n => n with { Disabled = true })
+            .Node("body", "flow.loopEnd")
+            .Node("result", "flow.return")
+            .Chain("start", "each").Chain("each.item", "body").Edge("each.done", "result");
+
+        var result = await engine.RunAsync(flow, """{ "kept": 1 }""");
+
+        Assert.Equal("""{"kept":1}""", result.Result.Json());
+        Assert.Empty(result.RunsOf("body"));
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using Plexus.Engine.Execution;
+using Plexus.Engine.Validation;
+using Plexus.Engine.Workflows;
+using Plexus.Persistence.Model;
+
+namespace Plexus.Server.Features.Executions;
+
+/// <summary>What to run: a workflow's draft or one of its versions, on a stage of its project.</summary>
+public sealed record RunStart
+{
+    public required Workflow Workflow { get; init; }
+
+    /// <summary>The document to run: the draft (<see cref="Version"/> null) or the version's.</summary>
+    public required WorkflowDocument Document { get; init; }
+
+    /// <summary>The version run, or null for the draft (compiled plans are then keyed by <c>Workflow.DraftRevision</c>).</summary>
+    public int? Version { get; init; }
+
+    public string Stage { get; init; } = "dev";
+    public JsonNode? Input { get; init; }
+
+    /// <summary>The trigger node that starts the run; null picks the first trigger (a <c>trigger.manual</c> before others).</summary>
+    public string? TriggerNodeId { get; init; }
+
+    /// <summary>Pinned nodes emit their pinned value instead of running (editor runs).</summary>
+    public bool UsePinned { get; init; }
+
+    /// <summary>Pinned data for this run in place of the document's own (implies <see cref="UsePinned"/>).</summary>
+    public JsonObject? Pinned { get; init; }
+
+    public string? CorrelationId { get; init; }
+
+    /// <summary>The id to give the execution; null makes a new (time-ordered) one.</summary>
+    public Guid? ExecutionId { get; init; }
+
+    /// <summary>When true, duration waits are slept through in this process; else the run ends <c>waiting</c> with a timer.</summary>
+    public bool WaitInline { get; init; } = true;
+
+    public IExecutionEventSink? Events { get; init; }
+}
+
+public enum ExecutionOutcomeKind
+{
+    /// <summary>The run ended or is waiting: see <see cref="ExecutionOutcome.Result"/>.</summary>
+    Ran,
+
+    /// <summary>The run was started in the background: see <see cref="ExecutionOutcome.Completion"/>.</summary>
+    Started,
+
+    /// <summary>The workflow did not compile (422): see <see cref="ExecutionOutcome.Problems"/>.</summary>
+    Invalid,
+
+    /// <summary>No such execution, wait, token or stage (404).</summary>
+    NotFound,
+
+    /// <summary>The execution is not in a state for this (409): a used resume token, a run that already ended.</summary>
+    Conflict,
+}
+
+/// <summary>What asking the runner came to. Expected failures are values of this, never exceptions.</summary>
+public sealed record ExecutionOutcome(ExecutionOutcomeKind Kind, Guid ExecutionId)
+{
+    public ExecutionResult? Result { get; init; }
+    public IReadOnlyList<Problem> Problems { get; init; } = [];
+
+    /// <summary>Why it was not found or conflicted, for the problem's detail.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>For <see cref="ExecutionOutcomeKind.Started"/>: the outcome once the run ends or waits.</summary>
+    public Task<ExecutionOutcome>? Completion { get; init; }
+
+    public static ExecutionOutcome NotFound(string detail, Guid executionId = default) =>
+        new(ExecutionOutcomeKind.NotFound, executionId) { Detail = detail };
+
+    public static ExecutionOutcome Conflict(Guid executionId, string detail) =>
+        new(ExecutionOutcomeKind.Conflict, executionId) { Detail = detail };
+}

@@ -1,0 +1,251 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Plexus.Engine.Execution;
+using Plexus.Persistence;
+using Plexus.Persistence.Model;
+using Plexus.Server.Features.Executions;
+
+namespace Plexus.Server.Infrastructure.ExecutionStore;
+
+/// <summary>Whose execution a record is.</summary>
+/// <param name="Version">The version run, or null for a draft run.</param>
+public sealed record ExecutionOwner(Guid OrganizationId, Guid ProjectId, Guid WorkflowId, int? Version);
+
+/// <summary>One state of an execution to store.</summary>
+public sealed record ExecutionEntry(Guid Id, ExecutionOwner Owner, ExecutionRecord Record)
+{
+    /// <summary>A waiting run's saved state, already protected; null for any other status.</summary>
+    public string? SuspendedState { get; init; }
+
+    /// <summary>Whether an earlier state of this execution was recorded (its start, or a wait): it is then updated, or deleted.</summary>
+    public bool AlreadyRecorded { get; init; }
+}
+
+/// <summary>
+/// Writes execution records off the run path: runs queue them in a bounded channel without waiting for the database
+/// (a full queue makes them wait, nothing is dropped), and this service writes what is queued in batches, one
+/// <c>SaveChanges</c> and one DbContext per batch. Batches form while the previous one is being written, so a quiet
+/// server writes each record at once and a busy one writes many together. Stopping the host drains the queue.
+/// </summary>
+/// <remarks>
+/// Writes are upserts by execution id: the execution row is inserted or updated, and its node runs are replaced by
+/// those of the latest record (a record always carries every node run so far). Several states of one execution in a
+/// batch are written once, as the latest.
+/// </remarks>
+public sealed partial class ExecutionRecorder : BackgroundService
+{
+    private const int Attempts = 3;
+    private readonly Channel<Write> _queue;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ExecutionRecorder> _logger;
+    private readonly int _batchSize;
+    private readonly CancellationTokenSource _abort = new();
+
+    public ExecutionRecorder(IOptions<ExecutionOptions> options, IServiceScopeFactory scopes, TimeProvider time, ILogger<ExecutionRecorder> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _queue = Channel.CreateBounded<Write>(new BoundedChannelOptions(options.Value.RecordQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _batchSize = options.Value.RecordBatchSize;
+        _scopes = scopes;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Records an execution's state as the workflow's <paramref name="savePolicy"/> says (see <see cref="SavePolicy"/>):
+    /// queued for writing, or queued for deletion when an earlier state was written and this one is not kept.
+    /// </summary>
+    /// <param name="untilStored">Wait until the record is in the database, e.g. before handing out a resume token.</param>
+    /// <returns>Whether the execution is stored (or about to be).</returns>
+    public async ValueTask<bool> RecordAsync(ExecutionEntry entry, string savePolicy, bool untilStored, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var keep = SavePolicy.Keeps(savePolicy, entry.Record.Status);
+        if (!keep && !entry.AlreadyRecorded)
+        {
+            return false;
+        }
+
+        var write = new Write(entry.Id, keep ? entry : null, !entry.AlreadyRecorded,
+            untilStored ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null);
+        await EnqueueAsync(write, cancellationToken).ConfigureAwait(false);
+        if (write.Stored is { } stored)
+        {
+            await stored.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return keep;
+    }
+
+    /// <summary>Records that an execution started, if the policy lists running executions. Returns whether it did.</summary>
+    public async ValueTask<bool> RecordStartAsync(ExecutionEntry entry, string savePolicy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!SavePolicy.RecordsStart(savePolicy))
+        {
+            return false;
+        }
+
+        await EnqueueAsync(new Write(entry.Id, entry, Fresh: true, null), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async ValueTask EnqueueAsync(Write write, CancellationToken cancellationToken)
+    {
+        if (_queue.Writer.TryWrite(write))
+        {
+            return;
+        }
+
+        try
+        {
+            await _queue.Writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            Log.RecordAfterStop(_logger, write.Id);
+            write.Stored?.TrySetResult();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // No more records are taken; what is queued is written before the service ends. Past the host's
+        // shutdown timeout the rest is given up (and logged) rather than holding the process.
+        _queue.Writer.TryComplete();
+        using var giveUp = cancellationToken.Register(_abort.Cancel);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Write>(_batchSize);
+
+        // Ends when the queue is completed (StopAsync) and empty, not when stoppingToken fires: nothing queued is lost.
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (batch.Count < _batchSize && reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+
+            await WriteBatchAsync(batch, _abort.Token).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(List<Write> batch, CancellationToken cancellationToken)
+    {
+        // The latest state of each execution; it is new only if its first state in the batch was.
+        var latest = new Dictionary<Guid, Write>(batch.Count);
+        foreach (var write in batch)
+        {
+            latest[write.Id] = latest.TryGetValue(write.Id, out var earlier) ? write with { Fresh = earlier.Fresh } : write;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SaveAsync(latest.Values, cancellationToken).ConfigureAwait(false);
+                Log.Wrote(_logger, batch.Count);
+                break;
+            }
+            catch (Exception exception) when (attempt < Attempts && !cancellationToken.IsCancellationRequested)
+            {
+                Log.BatchFailed(_logger, exception, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                Log.BatchLost(_logger, exception, batch.Count);
+                break;
+            }
+        }
+
+        foreach (var write in batch)
+        {
+            write.Stored?.TrySetResult();
+        }
+    }
+
+    private async Task SaveAsync(IReadOnlyCollection<Write> writes, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var known = writes.Where(w => !w.Fresh).Select(w => w.Id).ToList();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var existing = new Dictionary<Guid, ExecutionRow>();
+        if (known.Count > 0)
+        {
+            await db.NodeRuns.Where(n => known.Contains(n.ExecutionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            existing = await db.Executions.Where(e => known.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var write in writes)
+        {
+            if (write.Entry is not { } entry)
+            {
+                if (existing.TryGetValue(write.Id, out var gone))
+                {
+                    db.Executions.Remove(gone);
+                }
+
+                continue;
+            }
+
+            if (!existing.TryGetValue(write.Id, out var row))
+            {
+                row = new ExecutionRow { Id = write.Id, Stage = "", Status = "" };
+                db.Executions.Add(row);
+            }
+
+            var owner = entry.Owner;
+            row.OrganizationId = owner.OrganizationId;
+            row.ProjectId = owner.ProjectId;
+            row.WorkflowId = owner.WorkflowId;
+            row.Version = owner.Version;
+            row.SuspendedState = entry.SuspendedState;
+            ExecutionRows.Fill(row, entry.Record);
+            foreach (var node in entry.Record.Nodes)
+            {
+                db.NodeRuns.Add(ExecutionRows.NodeRun(owner.OrganizationId, write.Id, node));
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <param name="Entry">What to store; null deletes the execution.</param>
+    /// <param name="Fresh">No earlier state of the execution was written: a plain insert.</param>
+    private sealed record Write(Guid Id, ExecutionEntry? Entry, bool Fresh, TaskCompletionSource? Stored);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Wrote {Count} execution records")]
+        public static partial void Wrote(ILogger logger, int count);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} execution records failed (attempt {Attempt}); trying again")]
+        public static partial void BatchFailed(ILogger logger, Exception exception, int count, int attempt);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Gave up writing {Count} execution records")]
+        public static partial void BatchLost(ILogger logger, Exception exception, int count);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Execution {ExecutionId} not recorded: the recorder has stopped")]
+        public static partial void RecordAfterStop(ILogger logger, Guid executionId);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Plexus.Engine.Execution;
+using Plexus.Persistence.Model;
+
+namespace Plexus.Server.Infrastructure.ExecutionStore;
+
+/// <summary>
+/// The stored forms of an engine record: values as JSON text (camelCase), errors as <c>{ message, type, node }</c>,
+/// resume tokens only as their SHA-256.
+/// </summary>
+public static class ExecutionRows
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The hex SHA-256 of a resume token: what <see cref="NodeRunRow.ResumeTokenHash"/> holds.</summary>
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    public static void Fill(ExecutionRow row, ExecutionRecord record)
+    {
+        row.Stage = record.Stage;
+        row.Status = record.Status;
+        row.Trigger = Text(record.Trigger);
+        row.Result = Text(record.Result);
+        row.Error = Text(record.Error);
+        row.CorrelationId = record.CorrelationId;
+        row.StartedAt = record.StartedAt;
+        row.EndedAt = record.EndedAt;
+    }
+
+    public static NodeRunRow NodeRun(Guid organizationId, Guid executionId, NodeRunRecord node) => new()
+    {
+        OrganizationId = organizationId,
+        ExecutionId = executionId,
+        Sequence = node.Sequence,
+        NodeId = node.NodeId,
+        Type = node.Type,
+        Status = node.Status,
+        Attempts = node.Attempts,
+        StartedAt = node.StartedAt,
+        EndedAt = node.EndedAt,
+        DurationMs = node.DurationMs,
+        Input = Text(node.Input),
+        InputTruncated = node.InputTruncated,
+        Output = Text(node.Output),
+        OutputTruncated = node.OutputTruncated,
+        Error = Text(node.Error),
+        Port = node.Port,
+        Scope = node.Scope,
+        Pinned = node.Pinned,
+        Logs = node.Logs is null ? null : JsonSerializer.Serialize(node.Logs, Json),
+        ResumeTokenHash = node.ResumeToken is null ? null : HashToken(node.ResumeToken),
+    };
+
+    public static string? Text(JsonNode? value) => value?.ToJsonString(Json);
+
+    public static string? Text(ExecutionError? error) => error is null ? null : JsonSerializer.Serialize(error, Json);
+
+    /// <summary>Reads a stored error back.</summary>
+    public static ExecutionError? Error(string? text) => text is null ? null : JsonSerializer.Deserialize<ExecutionError>(text, Json);
+}
