@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
@@ -115,11 +116,24 @@ public abstract class EndpointsSpec<TServer>(TServer server) : IClassFixture<TSe
     {
         var key = await (await clientA.PostJsonAsync($"/api/v1/orgs/{a.OrgId}/api-keys", new { name = "a", scopes = new[] { "admin" } }))
             .OkJsonAsync(HttpStatusCode.Created);
+        var project = (await (await clientA.PostJsonAsync($"/api/v1/orgs/{a.OrgId}/projects", new { name = "a", slug = "a-" + Guid.NewGuid().ToString("n")[..12] }))
+            .OkJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var workflow = (await (await clientA.PostJsonAsync($"/api/v1/projects/{project}/workflows", new { name = "a" }))
+            .OkJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var version = (await (await clientA.PostAsync($"/api/v1/workflows/{workflow}/versions", null, Ct))
+            .OkJsonAsync(HttpStatusCode.Created))["version"]!.GetValue<int>();
+        await (await clientA.PutAsJsonAsync($"/api/v1/projects/{project}/stages/prod/secrets/SHARED", new { value = "a" }, Ct)).OkJsonAsync(HttpStatusCode.Created);
+        await (await clientA.PutAsJsonAsync($"/api/v1/projects/{project}/stages/prod/env/SHARED", new { value = "a" }, Ct)).OkJsonAsync(HttpStatusCode.Created);
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["orgId"] = a.OrgId.ToString(),
             ["userId"] = a.UserId.ToString(),
             ["keyId"] = key["id"]!.GetValue<string>(),
+            ["projectId"] = project,
+            ["workflowId"] = workflow,
+            ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["stage"] = "prod",
+            ["name"] = "SHARED",
         };
     }
 
