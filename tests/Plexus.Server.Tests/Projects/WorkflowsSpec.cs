@@ -147,6 +147,19 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
     }
 
     [Fact]
+    public async Task Of_two_saves_from_the_same_ETag_at_once_one_wins_and_the_other_is_stale()
+    {
+        var alice = await SignUpAsync();
+        var (_, workflow) = await alice.ProjectWithWorkflowAsync();
+        var etag = await alice.ETagOfDraftAsync(workflow);
+
+        var answers = await Task.WhenAll(alice.PutDraftAsync(workflow, Documents.Hello, etag), alice.PutDraftAsync(workflow, Documents.Goodbye, etag));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.PreconditionFailed], answers.Select(a => a.StatusCode).Order());
+        Assert.Equal("\"2\"", await alice.ETagOfDraftAsync(workflow));
+    }
+
+    [Fact]
     public async Task An_invalid_draft_is_refused_with_every_problem_at_its_path()
     {
         var alice = await SignUpAsync();
@@ -223,6 +236,45 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
         Assert.Equal([2, 1], list!["items"]!.AsArray().Select(v => v!["version"]!.GetValue<int>()));
         Assert.Equal(alice.UserId.ToString(), list["items"]![0]!["createdBy"]!.GetValue<string>());
         await Expect.ProblemAsync(missing, HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task Versions_frozen_at_the_same_time_get_distinct_numbers()
+    {
+        var alice = await SignUpAsync();
+        var (_, workflow) = await alice.ProjectWithWorkflowAsync(Documents.Hello);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => alice.Http.PostAsync($"/api/v1/workflows/{workflow}/versions", null, Ct)));
+
+        var numbers = new List<int>();
+        foreach (var answer in answers)
+        {
+            numbers.Add((await Expect.JsonAsync(answer, HttpStatusCode.Created))["version"]!.GetValue<int>());
+        }
+
+        Assert.Equal([1, 2, 3, 4, 5], numbers.Order());
+    }
+
+    [Fact]
+    public async Task Versions_are_listed_in_pages_and_a_bad_limit_or_cursor_is_a_422()
+    {
+        var alice = await SignUpAsync();
+        var (_, workflow) = await alice.ProjectWithWorkflowAsync(Documents.Hello);
+        for (var i = 0; i < 3; i++)
+        {
+            await alice.FreezeAsync(workflow);
+        }
+
+        var first = await alice.Http.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflow}/versions?limit=2", Ct);
+        var second = await alice.Http.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflow}/versions?limit=2&cursor={first!["next"]}", Ct);
+        var limit = await alice.Http.GetAsync($"/api/v1/workflows/{workflow}/versions?limit=0", Ct);
+        var cursor = await alice.Http.GetAsync($"/api/v1/workflows/{workflow}/versions?cursor=%21%21", Ct);
+
+        var numbers = first["items"]!.AsArray().Concat(second!["items"]!.AsArray()).Select(v => v!["version"]!.GetValue<int>());
+        Assert.Equal([3, 2, 1], numbers);
+        Assert.Null(second["next"]);
+        Assert.Equal(["limit"], Expect.ErrorPaths(await Expect.ProblemAsync(limit, HttpStatusCode.UnprocessableEntity, "validation")));
+        Assert.Equal(["cursor"], Expect.ErrorPaths(await Expect.ProblemAsync(cursor, HttpStatusCode.UnprocessableEntity, "validation")));
     }
 
     [Fact]

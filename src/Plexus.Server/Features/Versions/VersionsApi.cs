@@ -14,6 +14,8 @@ namespace Plexus.Server.Features.Versions;
 /// <summary>A workflow's versions: immutable, numbered snapshots of its draft, the only thing a stage can run.</summary>
 public static class VersionsApi
 {
+    private const int MaxFreezeAttempts = 5;
+
     public static IEndpointRouteBuilder MapVersionsApi(this IEndpointRouteBuilder app)
     {
         var versions = app.MapGroup("/api/v1/workflows/{workflowId:guid}/versions").WithTags("Versions").RequireAuthorization()
@@ -49,27 +51,33 @@ public static class VersionsApi
         }
 
         var db = services.Db;
-        var last = await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id).MaxAsync(v => (int?)v.Number, cancellationToken) ?? 0;
         var now = services.Clock.GetUtcNow();
         var version = new WorkflowVersion
         {
             Id = Guid.CreateVersion7(now),
             OrganizationId = workflow.OrganizationId,
             WorkflowId = workflow.Id,
-            Number = last + 1,
             Document = workflow.Draft,
             CreatedBy = services.CallerId,
             CreatedAt = now,
         };
         db.WorkflowVersions.Add(version);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // The unique (workflow, number) index caught a concurrent freeze taking the same number.
-            return Problems.Conflict("version-conflict", "Another version was created at the same time", "try again");
+            version.Number = 1 + (await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id).MaxAsync(v => (int?)v.Number, cancellationToken) ?? 0);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                break;
+            }
+            catch (DbUpdateException) when (attempt < MaxFreezeAttempts)
+            {
+                // The unique (workflow, number) index caught a concurrent freeze taking the same number: take the next.
+            }
+            catch (DbUpdateException)
+            {
+                return Problems.Conflict("version-conflict", "Other versions were created at the same time", "try again");
+            }
         }
 
         return TypedResults.Created(
