@@ -27,7 +27,7 @@ public sealed record ProjectServices(AppDbContext Db, IAccess Access, TimeProvid
         return denied is null ? (project, null) : (null, denied);
     }
 
-    /// <summary>A project's stage by name; a missing project and a missing stage answer alike only after the project's check.</summary>
+    /// <summary>A project's stage by name. The project is checked first, so an unknown stage is only told to those allowed in.</summary>
     public async Task<(Stage? Stage, ProblemHttpResult? Problem)> StageAsync(Guid projectId, string stage, Permission permission, CancellationToken cancellationToken)
     {
         var (project, problem) = await ProjectAsync(projectId, permission, cancellationToken).ConfigureAwait(false);

@@ -68,8 +68,13 @@ public static class WorkflowsApi
             return Problems.Validation(check.Errors("document"), "The workflow document is not valid");
         }
 
+        // The request's kind wins over the document's; "flow" is the format's default and stays implicit.
         var kind = request.Kind ?? check.Document!.Kind ?? "flow";
-        var document = check.Document! with { Name = check.Document.Name.Length == 0 ? name : check.Document.Name, Kind = kind == "flow" && check.Document.Kind is null ? null : kind };
+        var document = check.Document! with
+        {
+            Name = check.Document.Name.Length == 0 ? name : check.Document.Name,
+            Kind = kind == "flow" && check.Document.Kind is null ? null : kind,
+        };
         var db = services.Db;
         if (await NameTakenAsync(services, project.Id, name, null, cancellationToken))
         {
