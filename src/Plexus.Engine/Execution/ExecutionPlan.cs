@@ -23,6 +23,15 @@ public sealed class ExecutionPlan
     internal PlanNode[] Nodes { get; }
 
     public bool TryGetIndex(string nodeId, out int index) => _indexById.TryGetValue(nodeId, out index);
+
+    /// <summary>Whether a run may start at <paramref name="nodeId"/>; if not, why (for the API's problem).</summary>
+    public bool CanStartAt(string nodeId, out string? reason)
+    {
+        reason = !TryGetIndex(nodeId, out var index) ? $"node '{nodeId}' does not exist"
+            : Nodes[index].Loop >= 0 ? $"node '{nodeId}' is inside the body of loop '{Nodes[Nodes[index].Loop].Id}'; start at the loop instead"
+            : null;
+        return reason is null;
+    }
 }
 
 internal sealed class PlanEdge(int to, int slot)

@@ -58,6 +58,12 @@ internal sealed partial class Run
         _trigger = _request.Input;
         Publish(ExecutionEventTypes.RunStarted);
         _start = StartingTrigger();
+        if (_request.StartAt is { } startAt)
+        {
+            StartFrom(startAt);
+            return await DriveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         for (var i = 0; i < _plan.Nodes.Length; i++)
         {
             var node = _plan.Nodes[i];
@@ -90,6 +96,50 @@ internal sealed partial class Run
         _status = ExecutionStatus.Running;
         Resume(wait, payload);
         return DriveAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A run of the part reachable from one node: nodes outside it keep their known outputs (visible to expressions);
+    /// edges from outside deliver those outputs to joins and count as skips elsewhere, so nothing runs twice.
+    /// </summary>
+    private void StartFrom(string nodeId)
+    {
+        if (!_plan.CanStartAt(nodeId, out var reason))
+        {
+            throw new ArgumentException(reason, nameof(nodeId));
+        }
+
+        _plan.TryGetIndex(nodeId, out var start);
+        var region = _plan.Nodes[start].Region.ToHashSet();
+        foreach (var (id, output) in _request.KnownOutputs)
+        {
+            if (_plan.TryGetIndex(id, out var known) && !region.Contains(known))
+            {
+                _root.Outputs[known] = output;
+                if (known == _start)
+                {
+                    _trigger = output;
+                }
+            }
+        }
+
+        var node = _plan.Nodes[start];
+        var incoming = _plan.Shape.Incoming(start);
+        var input = node.IsTrigger ? _request.Input
+            : incoming.Select(e => _request.KnownOutputs.GetValueOrDefault(_plan.Nodes[e.From].Id)).FirstOrDefault(v => v is not null);
+        Schedule(start, _root, input);
+        foreach (var inside in region.Where(i => i != start).Order())
+        {
+            foreach (var edge in _plan.Shape.Incoming(inside).Where(e => !region.Contains(e.From)))
+            {
+                var source = _plan.Nodes[edge.From];
+                var planEdge = new PlanEdge(inside, _plan.Shape.Incoming(inside).ToList().FindIndex(e => e.Index == edge.Index));
+                var known = _request.KnownOutputs.TryGetValue(source.Id, out var value);
+                Arrive(planEdge, _root, value, skip: !known || !_plan.Nodes[inside].Joins);
+            }
+        }
+
+        DrainSkips();
     }
 
     private int StartingTrigger()

@@ -15,6 +15,15 @@ public sealed record RunRequest
     /// <summary>What the trigger receives: a manual input, the request of an <c>http.trigger</c>, a blueprint's input.</summary>
     public JsonNode? Input { get; init; }
 
+    /// <summary>
+    /// Runs only the part of the workflow reachable from this node (the editor's "run from here"). What it reads from
+    /// upstream comes from <see cref="KnownOutputs"/>. It may not be inside a loop body (see <see cref="ExecutionPlan.CanStartAt"/>).
+    /// </summary>
+    public string? StartAt { get; init; }
+
+    /// <summary>Outputs of nodes that do not run again in a <see cref="StartAt"/> run: from pinned data or an earlier execution.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> KnownOutputs { get; init; } = new Dictionary<string, JsonNode?>();
+
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 
