@@ -64,6 +64,7 @@ app.MapVersionsApi();
 app.MapPublishingApi();
 app.MapSecretsApi();
 app.MapEnvVariablesApi();
+app.MapExecutionsApi();
 
 await app.MigrateDatabaseAsync(app.Lifetime.ApplicationStopping);
 await app.RunAsync();

@@ -166,6 +166,11 @@ public sealed partial class ExecutionRunner(
             return (null, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("trigger", $"no node '{trigger}'")] });
         }
 
+        if (start.FromNode is { } from && !plan.CanStartAt(from, out var reason))
+        {
+            return (null, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("fromNode", reason!)] });
+        }
+
         var values = await LoadStageAsync(workflow.ProjectId, start.Stage, cancellationToken).ConfigureAwait(false);
         if (values is null)
         {
@@ -179,6 +184,8 @@ public sealed partial class ExecutionRunner(
             CorrelationId = start.CorrelationId,
             TriggerNodeId = start.TriggerNodeId,
             Input = start.Input,
+            StartAt = start.FromNode,
+            KnownOutputs = start.KnownOutputs ?? new Dictionary<string, JsonNode?>(),
             Env = values.Env,
             Secrets = values.Secrets,
             UsePinned = start.UsePinned || start.Pinned is not null,

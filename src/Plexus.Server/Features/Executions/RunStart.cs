@@ -29,6 +29,15 @@ public sealed record RunStart
     /// <summary>Pinned data for this run in place of the document's own (implies <see cref="UsePinned"/>).</summary>
     public JsonObject? Pinned { get; init; }
 
+    /// <summary>
+    /// Runs only the part reachable from this node (the editor's "run from here"); what it reads from upstream comes
+    /// from <see cref="KnownOutputs"/>. A node inside a loop body is refused (<see cref="ExecutionOutcomeKind.Invalid"/>).
+    /// </summary>
+    public string? FromNode { get; init; }
+
+    /// <summary>For a <see cref="FromNode"/> run: outputs of the nodes upstream, by node id (pinned data, an earlier execution's).</summary>
+    public IReadOnlyDictionary<string, JsonNode?>? KnownOutputs { get; init; }
+
     public string? CorrelationId { get; init; }
 
     /// <summary>The id to give the execution; null makes a new (time-ordered) one.</summary>

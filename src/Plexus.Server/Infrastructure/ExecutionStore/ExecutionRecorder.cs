@@ -96,6 +96,15 @@ public sealed partial class ExecutionRecorder : BackgroundService
         return true;
     }
 
+    /// <summary>Waits until every record queued so far is in the database (records are written in order), e.g. before answering with an execution that may be read back at once.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        // A write of nothing: it stores no row, and it completes once everything queued before it is written.
+        var marker = new Write(Guid.Empty, null, Fresh: true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await EnqueueAsync(marker, cancellationToken).ConfigureAwait(false);
+        await marker.Stored!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask EnqueueAsync(Write write, CancellationToken cancellationToken)
     {
         if (_queue.Writer.TryWrite(write))
