@@ -31,6 +31,7 @@ public abstract class EndpointsSpec<TServer>(TServer server) : IClassFixture<TSe
         "POST /api/v1/auth/login",
         "POST /api/v1/auth/refresh",
         "POST /api/v1/auth/logout",
+        "POST /api/v1/resume/{token}",
     };
 
     private void SkipWithoutDatabase()
@@ -157,6 +158,13 @@ public abstract class EndpointsSpec<TServer>(TServer server) : IClassFixture<TSe
             var version = await (await clientA.PostJsonAsync($"/api/v1/workflows/{workflowId}/versions", new { }))
                 .OkJsonAsync(HttpStatusCode.Created);
             values["version"] = version["version"]!.ToJsonString();
+        }
+
+        if (values.TryGetValue("workflowId", out workflowId) && routes.Contains("POST /api/v1/workflows/{workflowId:guid}/runs/"))
+        {
+            var execution = await (await clientA.PostJsonAsync($"/api/v1/workflows/{workflowId}/runs?wait=true", new { }))
+                .OkJsonAsync();
+            values["executionId"] = execution["id"]!.GetValue<string>();
         }
 
         return values;
