@@ -390,6 +390,18 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
     }
 
     [Fact]
+    public async Task The_API_reference_names_the_problems_of_saving_a_draft()
+    {
+        var alice = await SignUpAsync();
+
+        var document = await alice.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct);
+
+        var save = document!["paths"]!["/api/v1/workflows/{workflowId}/draft"]!["put"]!;
+        Assert.Equal(["200", "400", "403", "404", "412", "422", "428"], save["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Contains(save["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "If-Match");
+    }
+
+    [Fact]
     public async Task The_draft_is_answered_as_stored_json()
     {
         var alice = await SignUpAsync();
