@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
@@ -134,6 +135,14 @@ public abstract class EndpointsSpec<TServer>(TServer server) : IClassFixture<TSe
             values["projectId"] = project["id"]!.GetValue<string>();
             values["stage"] = "dev";
             values["name"] = "A_NAME";
+            foreach (var kind in new[] { "secrets", "env" })
+            {
+                if (routes.Contains($"PUT /api/v1/projects/{{projectId:guid}}/stages/{{stage}}/{kind}/{{name}}"))
+                {
+                    await (await clientA.PutAsJsonAsync($"/api/v1/projects/{values["projectId"]}/stages/dev/{kind}/A_NAME", new { value = "a" }, Ct))
+                        .OkJsonAsync(HttpStatusCode.Created);
+                }
+            }
         }
 
         if (values.TryGetValue("projectId", out var projectId) && routes.Contains("POST /api/v1/projects/{projectId:guid}/workflows/"))
