@@ -98,6 +98,26 @@ public abstract class ExecutionsSpec<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task A_stage_override_of_the_save_policy_wins_for_runs_on_that_stage()
+    {
+        await using var host = database.Start();
+        var workflow = await host.WorkflowAsync(Succeeding, SavePolicy.All);
+        await host.Db(async db =>
+        {
+            var row = await db.Workflows.SingleAsync(w => w.Id == workflow.Id, Ct);
+            row.StageSavePolicies = """{"dev":"none"}""";
+            return await db.SaveChangesAsync(Ct);
+        });
+        var reloaded = await host.Db(db => db.Workflows.AsNoTracking().SingleAsync(w => w.Id == workflow.Id, Ct));
+
+        var onDev = await host.Runner.RunAsync(ExecutionHost.DraftRun(reloaded), Ct);
+        await host.RecordedAsync();
+
+        Assert.Equal(ExecutionStatus.Succeeded, onDev.Result!.Status);
+        Assert.Equal(0, await host.Db(db => db.Executions.CountAsync(e => e.WorkflowId == workflow.Id, Ct)));
+    }
+
+    [Fact]
     public async Task Save_policy_none_runs_but_writes_nothing()
     {
         await using var host = database.Start();

@@ -108,6 +108,24 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
     }
 
     [Fact]
+    public async Task A_stage_may_override_the_save_policy_and_null_removes_the_override()
+    {
+        var alice = await SignUpAsync();
+        var (_, workflow) = await alice.ProjectWithWorkflowAsync();
+
+        var set = await Expect.JsonAsync(await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}",
+            new { stageSavePolicies = new Dictionary<string, string?> { ["prod"] = "errors", ["dev"] = "none" } }, Ct));
+        var removed = await Expect.JsonAsync(await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}",
+            new { stageSavePolicies = new Dictionary<string, string?> { ["dev"] = null } }, Ct));
+        var bad = await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}",
+            new { stageSavePolicies = new Dictionary<string, string?> { ["prod"] = "sometimes" } }, Ct);
+
+        Assert.Equal("""{"prod":"errors","dev":"none"}""", set["stageSavePolicies"]!.ToJsonString());
+        Assert.Equal("""{"prod":"errors"}""", removed["stageSavePolicies"]!.ToJsonString());
+        Assert.Equal(["stageSavePolicies.prod"], Expect.ErrorPaths(await Expect.ProblemAsync(bad, HttpStatusCode.UnprocessableEntity, "validation")));
+    }
+
+    [Fact]
     public async Task A_deleted_workflow_is_gone_with_its_versions()
     {
         var alice = await SignUpAsync();
