@@ -32,8 +32,13 @@ eval "$(scripts/pg-start.sh)"
 
 step "dotnet test"
 rc=0
-dotnet test --solution Plexus.slnx --no-build -c Release --no-ansi --no-progress \
-  --results-directory "$ART/test-results" --report-xunit-junit --minimum-expected-tests 10 || rc=$?
+# One run per test project, each with its own JUnit file (a shared default name would let one overwrite the other).
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test --project "$project" --no-build -c Release --no-ansi --no-progress \
+    --results-directory "$ART/test-results" --report-xunit-junit --report-xunit-junit-filename "$name.junit.xml" \
+    --minimum-expected-tests 10 || rc=$?
+done
 
 step "summary"
 sum() { # add up attribute $1 over every <testsuite> element of the JUnit files

@@ -44,6 +44,9 @@ public sealed class Workflow
 
     /// <summary>What executions record: <c>all</c>, <c>errors</c> or <c>none</c>.</summary>
     public required string SavePolicy { get; set; }
+
+    /// <summary>Per-stage overrides of <see cref="SavePolicy"/> as a JSON object, e.g. <c>{"prod":"errors"}</c>; null when none.</summary>
+    public string? StageSavePolicies { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -6,6 +6,7 @@ using Plexus.Engine.Execution;
 using Plexus.Persistence.Model;
 using Plexus.Server.Features.Executions;
 using Plexus.Server.Infrastructure.ExecutionStore;
+using Plexus.Server.Tests.Support;
 
 namespace Plexus.Server.Tests.Executions;
 
@@ -97,6 +98,26 @@ public abstract class ExecutionsSpec<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task A_stage_override_of_the_save_policy_wins_for_runs_on_that_stage()
+    {
+        await using var host = database.Start();
+        var workflow = await host.WorkflowAsync(Succeeding, SavePolicy.All);
+        await host.Db(async db =>
+        {
+            var row = await db.Workflows.SingleAsync(w => w.Id == workflow.Id, Ct);
+            row.StageSavePolicies = """{"dev":"none"}""";
+            return await db.SaveChangesAsync(Ct);
+        });
+        var reloaded = await host.Db(db => db.Workflows.AsNoTracking().SingleAsync(w => w.Id == workflow.Id, Ct));
+
+        var onDev = await host.Runner.RunAsync(ExecutionHost.DraftRun(reloaded), Ct);
+        await host.RecordedAsync();
+
+        Assert.Equal(ExecutionStatus.Succeeded, onDev.Result!.Status);
+        Assert.Equal(0, await host.Db(db => db.Executions.CountAsync(e => e.WorkflowId == workflow.Id, Ct)));
+    }
+
+    [Fact]
     public async Task Save_policy_none_runs_but_writes_nothing()
     {
         await using var host = database.Start();
@@ -113,10 +134,13 @@ public abstract class ExecutionsSpec<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [Fact]
-    public async Task Secrets_come_from_the_stage_and_appear_in_no_stored_row()
+    public async Task Secrets_come_from_the_stage_and_appear_in_no_stored_row_and_no_log_line()
     {
         const string Value = "tok-9f8e7d6c5b4a";
-        await using var host = database.Start();
+        var logs = new LogCapture();
+        await using var host = database.Start(
+            new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" },
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
         var workflow = await host.WorkflowAsync(Flow("secrets",
             """
             { "id": "start", "type": "trigger.manual" },
@@ -141,6 +165,8 @@ public abstract class ExecutionsSpec<TDatabase>(TDatabase database) : IClassFixt
         Assert.All(texts, text => Assert.DoesNotContain(Value, text ?? "", StringComparison.Ordinal));
         Assert.Contains("Bearer ***", row.Result, StringComparison.Ordinal);
         Assert.Contains("key ***", nodes.Single(n => n.NodeId == "code").Logs, StringComparison.Ordinal);
+        Assert.NotEmpty(logs.Lines);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(Value, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -108,6 +108,24 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
     }
 
     [Fact]
+    public async Task A_stage_may_override_the_save_policy_and_null_removes_the_override()
+    {
+        var alice = await SignUpAsync();
+        var (_, workflow) = await alice.ProjectWithWorkflowAsync();
+
+        var set = await Expect.JsonAsync(await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}",
+            new { stageSavePolicies = new Dictionary<string, string?> { ["prod"] = "errors", ["dev"] = "none" } }, Ct));
+        var removed = await Expect.JsonAsync(await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}",
+            new { stageSavePolicies = new Dictionary<string, string?> { ["dev"] = null } }, Ct));
+        var bad = await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}",
+            new { stageSavePolicies = new Dictionary<string, string?> { ["prod"] = "sometimes" } }, Ct);
+
+        Assert.Equal("""{"prod":"errors","dev":"none"}""", set["stageSavePolicies"]!.ToJsonString());
+        Assert.Equal("""{"prod":"errors"}""", removed["stageSavePolicies"]!.ToJsonString());
+        Assert.Equal(["stageSavePolicies.prod"], Expect.ErrorPaths(await Expect.ProblemAsync(bad, HttpStatusCode.UnprocessableEntity, "validation")));
+    }
+
+    [Fact]
     public async Task A_deleted_workflow_is_gone_with_its_versions()
     {
         var alice = await SignUpAsync();
@@ -387,6 +405,18 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
         var publish = await editor.Http.PostAsJsonAsync($"/api/v1/workflows/{workflow}/publish", new { stage = "prod", version }, Ct);
 
         Assert.Equal(HttpStatusCode.OK, publish.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_API_reference_names_the_problems_of_saving_a_draft()
+    {
+        var alice = await SignUpAsync();
+
+        var document = await alice.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct);
+
+        var save = document!["paths"]!["/api/v1/workflows/{workflowId}/draft"]!["put"]!;
+        Assert.Equal(["200", "400", "403", "404", "412", "422", "428"], save["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Contains(save["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "If-Match");
     }
 
     [Fact]

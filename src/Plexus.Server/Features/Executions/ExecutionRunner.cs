@@ -193,7 +193,7 @@ public sealed partial class ExecutionRunner(
             Events = start.Events,
         };
         var owner = new ExecutionOwner(workflow.OrganizationId, workflow.ProjectId, workflow.Id, start.Version);
-        var run = new PreparedRun(id, owner, Policy(workflow), plan, document, workflow.DraftRevision, request, values);
+        var run = new PreparedRun(id, owner, Policy(workflow, request.Stage), plan, document, workflow.DraftRevision, request, values);
 
         // Recorded before the run is under way, so that an answer with the execution id finds it.
         var started = new ExecutionRecord(request.ExecutionId, document.Name, start.Stage, ExecutionStatus.Running, null, null, null,
@@ -257,7 +257,7 @@ public sealed partial class ExecutionRunner(
                 Secrets = values.Secrets,
             };
             var owner = new ExecutionOwner(row.OrganizationId, row.ProjectId, row.WorkflowId, row.Version);
-            var run = new PreparedRun(row.Id, owner, Policy(workflow), plan, document, suspended.DraftRevision, request, values) { Recorded = true };
+            var run = new PreparedRun(row.Id, owner, Policy(workflow, row.Stage), plan, document, suspended.DraftRevision, request, values) { Recorded = true };
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var registration = Register(run, cancellation);
             try
@@ -316,7 +316,12 @@ public sealed partial class ExecutionRunner(
         return await StageValues.LoadAsync(db, protection, projectId, stage, logger, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Policy(Workflow workflow) => SavePolicy.IsKnown(workflow.SavePolicy) ? workflow.SavePolicy : SavePolicy.All;
+    /// <summary>The stage's override when there is one, else the workflow's policy.</summary>
+    private static string Policy(Workflow workflow, string stage)
+    {
+        var policy = SavePolicy.ForStage(workflow.StageSavePolicies, stage) ?? workflow.SavePolicy;
+        return SavePolicy.IsKnown(policy) ? policy : SavePolicy.All;
+    }
 
     private sealed record PreparedRun(Guid Id, ExecutionOwner Owner, string Policy, ExecutionPlan Plan, WorkflowDocument Document,
         int DraftRevision, RunRequest Request, StageValues Values)

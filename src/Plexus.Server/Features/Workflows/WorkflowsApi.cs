@@ -162,6 +162,14 @@ public static class WorkflowsApi
             problems.Add(("savePolicy", "must be \"all\", \"errors\" or \"none\""));
         }
 
+        foreach (var (stage, policy) in request.StageSavePolicies ?? new Dictionary<string, string?>())
+        {
+            if (policy is not null && !SavePolicies.Contains(policy))
+            {
+                problems.Add(($"stageSavePolicies.{stage}", "must be \"all\", \"errors\", \"none\" or null (use the workflow's policy)"));
+            }
+        }
+
         if (problems.Count > 0)
         {
             return Problems.Validation(problems);
@@ -175,6 +183,7 @@ public static class WorkflowsApi
 
         workflow.Name = name;
         workflow.SavePolicy = request.SavePolicy ?? workflow.SavePolicy;
+        workflow.StageSavePolicies = MergeStagePolicies(workflow.StageSavePolicies, request.StageSavePolicies);
         workflow.UpdatedAt = services.Clock.GetUtcNow();
         try
         {
@@ -227,6 +236,34 @@ public static class WorkflowsApi
     private static Task<bool> NameTakenAsync(ProjectServices services, Guid projectId, string name, Guid? except, CancellationToken cancellationToken) =>
         services.Db.Workflows.AnyAsync(w => w.ProjectId == projectId && w.Name == name && w.Id != except, cancellationToken);
 
+    /// <summary>Applies per-stage overrides: a policy sets one, null removes it. Stored as a JSON object, or null when empty.</summary>
+    private static string? MergeStagePolicies(string? current, IReadOnlyDictionary<string, string?>? changes)
+    {
+        if (changes is null)
+        {
+            return current;
+        }
+
+        var map = StagePolicies(current);
+        foreach (var (stage, policy) in changes)
+        {
+            if (policy is null)
+            {
+                map.Remove(stage);
+            }
+            else
+            {
+                map[stage] = policy;
+            }
+        }
+
+        return map.Count == 0 ? null : JsonSerializer.Serialize(map);
+    }
+
+    internal static Dictionary<string, string> StagePolicies(string? stored) =>
+        string.IsNullOrEmpty(stored) ? new(StringComparer.Ordinal)
+            : new(JsonSerializer.Deserialize<Dictionary<string, string>>(stored) ?? [], StringComparer.Ordinal);
+
     private static ProblemHttpResult NameConflict(string name) =>
         Problems.Conflict("workflow-name-taken", "The name is taken", $"the project already has a workflow named '{name}'");
 }
@@ -234,16 +271,20 @@ public static class WorkflowsApi
 /// <summary>A new workflow; without <c>document</c> it starts with a manual trigger.</summary>
 public sealed record NewWorkflow(string? Name, string? Kind, JsonElement? Document);
 
-/// <summary>Only the fields given change.</summary>
-public sealed record WorkflowChanges(string? Name, string? SavePolicy);
+/// <summary>
+/// Only the fields given change. <c>stageSavePolicies</c> overrides the save policy per stage
+/// (<c>{"prod": "errors"}</c>); a stage set to null goes back to the workflow's policy.
+/// </summary>
+public sealed record WorkflowChanges(string? Name, string? SavePolicy, IReadOnlyDictionary<string, string?>? StageSavePolicies = null);
 
 public sealed record WorkflowView(
-    Guid Id, Guid ProjectId, string Name, string Kind, string SavePolicy, int DraftRevision, bool DraftValid, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    Guid Id, Guid ProjectId, string Name, string Kind, string SavePolicy, IReadOnlyDictionary<string, string> StageSavePolicies, int DraftRevision,
+    bool DraftValid, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static WorkflowView Of(Workflow workflow)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        return new(workflow.Id, workflow.ProjectId, workflow.Name, workflow.Kind, workflow.SavePolicy, workflow.DraftRevision, workflow.DraftValid,
-            workflow.CreatedAt, workflow.UpdatedAt);
+        return new(workflow.Id, workflow.ProjectId, workflow.Name, workflow.Kind, workflow.SavePolicy, WorkflowsApi.StagePolicies(workflow.StageSavePolicies),
+            workflow.DraftRevision, workflow.DraftValid, workflow.CreatedAt, workflow.UpdatedAt);
     }
 }

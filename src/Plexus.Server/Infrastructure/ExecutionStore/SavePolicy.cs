@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Plexus.Engine.Execution;
 
 namespace Plexus.Server.Infrastructure.ExecutionStore;
@@ -14,6 +16,26 @@ public static class SavePolicy
     public const string None = "none";
 
     public static bool IsKnown(string? policy) => policy is All or Errors or None;
+
+    /// <summary>The override for <paramref name="stage"/> in a workflow's <c>StageSavePolicies</c> JSON, or null.</summary>
+    public static string? ForStage(string? stagePolicies, string stage)
+    {
+        if (string.IsNullOrEmpty(stagePolicies))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(stagePolicies) is JsonObject map && map[stage] is JsonValue value && value.TryGetValue<string>(out var policy)
+                ? policy
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null; // only ever written by the API, which writes valid JSON
+        }
+    }
 
     /// <summary>Whether a running execution is written as it starts (so that it can be listed while it runs).</summary>
     public static bool RecordsStart(string policy) => policy == All;

@@ -312,6 +312,7 @@ namespace Plexus.Persistence.Migrations.Postgres
                     DraftRevision = table.Column<int>(type: "integer", nullable: false),
                     DraftValid = table.Column<bool>(type: "boolean", nullable: false),
                     SavePolicy = table.Column<string>(type: "text", nullable: false),
+                    StageSavePolicies = table.Column<string>(type: "text", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },

@@ -311,6 +311,7 @@ namespace Plexus.Persistence.Migrations.Sqlite
                     DraftRevision = table.Column<int>(type: "INTEGER", nullable: false),
                     DraftValid = table.Column<bool>(type: "INTEGER", nullable: false),
                     SavePolicy = table.Column<string>(type: "TEXT", nullable: false),
+                    StageSavePolicies = table.Column<string>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
