@@ -26,7 +26,7 @@ builder.WebHost.UseUrls(builder.Configuration["Urls"] ?? "http://127.0.0.1:5080"
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.FillCode);
 builder.Services.AddExceptionHandler<RequestErrorHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddOpenApi();
+builder.Services.AddPlexusOpenApi();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPlexusDatabase(builder.Configuration);
 builder.Services.AddRequestBodyLimit(builder.Configuration);

@@ -44,6 +44,29 @@ public abstract class PlatformSpec<TServer>(TServer server) : IClassFixture<TSer
     }
 
     [Fact]
+    public async Task Every_operation_is_named_summarised_tagged_and_lists_its_problems()
+    {
+        var client = Client();
+
+        var document = await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", TestContext.Current.CancellationToken);
+
+        // The two that cannot fail but by a broken process.
+        string[] cannotFail = ["GET /health/live", "GET /api/v1/node-types"];
+        var operations = document!["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(op => (Name: $"{op.Key.ToUpperInvariant()} {path.Key}", Operation: op.Value!.AsObject())))
+            .ToList();
+        Assert.True(operations.Count > 40, $"only {operations.Count} operations documented");
+        Assert.All(operations, op =>
+        {
+            Assert.True(op.Operation.ContainsKey("operationId"), $"{op.Name} has no operationId");
+            Assert.True(op.Operation.ContainsKey("summary"), $"{op.Name} has no summary");
+            Assert.True(op.Operation.ContainsKey("tags"), $"{op.Name} has no tag");
+            var problems = op.Operation["responses"]!.AsObject().Select(r => r.Key).Where(code => code[0] is '4' or '5').ToList();
+            Assert.True(problems.Count > 0 || cannotFail.Contains(op.Name), $"{op.Name} lists no problem response");
+        });
+    }
+
+    [Fact]
     public async Task The_node_catalog_lists_every_built_in_type_with_its_schema()
     {
         var client = Client();

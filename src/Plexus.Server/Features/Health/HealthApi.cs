@@ -12,7 +12,8 @@ public static class HealthApi
         health.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live")))
             .WithName("Live").WithSummary("The process is up");
         health.MapGet("/ready", ReadyAsync)
-            .WithName("Ready").WithSummary("The process and its database are up");
+            .WithName("Ready").WithSummary("The process and its database are up")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

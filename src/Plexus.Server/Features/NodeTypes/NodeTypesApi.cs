@@ -11,7 +11,8 @@ public static class NodeTypesApi
     {
         var group = app.MapGroup("/api/v1/node-types").WithTags("Node types").AllowAnonymous();
         group.MapGet("/", List).WithName("ListNodeTypes").WithSummary("Every node type with its ports and settings schema");
-        group.MapGet("/{type}", Get).WithName("GetNodeType").WithSummary("One node type");
+        group.MapGet("/{type}", Get).WithName("GetNodeType").WithSummary("One node type")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
