@@ -24,7 +24,8 @@ internal static class OpenApiSetup
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 var signedIn = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
-                var readsBody = context.Description.ParameterDescriptions.Any(p => p.Source == BindingSource.Body);
+                var readsBody = context.Description.ParameterDescriptions.Any(p => p.Source == BindingSource.Body)
+                    || metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().Any();
                 if (signedIn)
                 {
                     AddProblem(operation, "401", "Not signed in: no, an expired, a forged or a revoked token or API key");

@@ -415,7 +415,7 @@ public abstract class WorkflowsSpec<TServer>(TServer server) : IClassFixture<TSe
         var document = await alice.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct);
 
         var save = document!["paths"]!["/api/v1/workflows/{workflowId}/draft"]!["put"]!;
-        Assert.Equal(["200", "400", "403", "404", "412", "422", "428"], save["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["200", "400", "401", "403", "404", "412", "413", "422", "428"], save["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
         Assert.Contains(save["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "If-Match");
     }
 
