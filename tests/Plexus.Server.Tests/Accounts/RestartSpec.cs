@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Plexus.Server.Tests.Support;
 
 namespace Plexus.Server.Tests.Accounts;
@@ -34,6 +35,42 @@ public abstract class RestartSpec<TServer>(TServer server) : IClassFixture<TServ
         Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+    }
+
+    [Fact]
+    public async Task Projects_workflows_and_encrypted_secrets_survive_a_restart()
+    {
+        if (server.SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        const string Secret = "restart-proof-secret";
+        SignedUp user;
+        string workflowId;
+        await using (var before = server.WithWebHostBuilder(_ => { }))
+        {
+            user = await Support.Accounts.SignUpAsync(before.CreateClient());
+            var client = before.ClientWithToken(user.Token);
+            var project = await (await client.PostJsonAsync($"/api/v1/orgs/{user.OrgId}/projects", new { name = "Shop", slug = "shop-" + Guid.NewGuid().ToString("n")[..8] })).OkJsonAsync(HttpStatusCode.Created);
+            var projectId = project["id"]!.GetValue<string>();
+            (await client.PutAsJsonAsync($"/api/v1/projects/{projectId}/stages/dev/secrets/token", new { value = Secret }, Ct)).EnsureSuccessStatusCode();
+            var document = System.Text.Json.Nodes.JsonNode.Parse("""
+                { "schema": "plexus/workflow@1", "name": "len",
+                  "nodes": [ { "id": "start", "type": "trigger.manual" },
+                             { "id": "result", "type": "flow.return", "settings": { "value": { "length": "={{ secret('token').length }}" } } } ],
+                  "edges": [ { "from": "start", "to": "result" } ] }
+                """);
+            var workflow = await (await client.PostJsonAsync($"/api/v1/projects/{projectId}/workflows", new { name = "len", document })).OkJsonAsync(HttpStatusCode.Created);
+            workflowId = workflow["id"]!.GetValue<string>();
+        }
+
+        await using var after = server.WithWebHostBuilder(_ => { });
+        var run = await after.ClientWithToken(user.Token).PostJsonAsync($"/api/v1/workflows/{workflowId}/runs?wait=true", new { });
+
+        var execution = await run.OkJsonAsync();
+        Assert.Equal("succeeded", execution["status"]!.GetValue<string>());
+        Assert.Equal(Secret.Length, execution["result"]!["length"]!.GetValue<int>());
     }
 }
 
