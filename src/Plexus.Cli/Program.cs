@@ -7,11 +7,12 @@ namespace Plexus.Cli;
 public static class Program
 {
     /// <summary>Every command <c>plexus</c> knows.</summary>
-    public static RootCommand Commands() => new("Plexus: run and check workflow files, and look up node types.")
+    public static RootCommand Commands() => new("Plexus: run and check workflow files, look up node types, and serve the API.")
     {
         ValidateCommand.Create(), // plexus validate FILE
         RunCommand.Create(),      // plexus run FILE [--input ...] [--request ...] [--json] [--trace] ...
         NodesCommand.Create(),    // plexus nodes [TYPE]
+        ServeCommand.Create(),    // plexus serve [--urls URL] [--database sqlite|postgres] [--connection CS]
     };
 
     public static async Task<int> Main(string[] args)

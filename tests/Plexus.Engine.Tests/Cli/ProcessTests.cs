@@ -98,6 +98,49 @@ public sealed class ProcessTests : IDisposable
         Assert.Contains("run.finished", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_starts_the_server_on_sqlite_and_stops_on_ctrl_c()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "sends SIGINT with kill(1)");
+        var port = FreePort();
+        var database = Path.Combine(_files.Directory, "serve", "plexus.db");
+        using var process = Start("serve", "--urls", $"http://127.0.0.1:{port}", "--connection", $"Data Source={database}");
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        string? ready = null;
+        for (var i = 0; i < 120 && ready is null && !process.HasExited; i++)
+        {
+            try
+            {
+                ready = await http.GetStringAsync("/health/ready", TestContext.Current.CancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(250, TestContext.Current.CancellationToken);
+            }
+        }
+
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        Assert.True(ready is not null, $"never ready; output: {await output} {await errors}");
+        Assert.Equal("""{"status":"ready"}""", ready);
+        Assert.Equal(ExitCodes.Ok, process.ExitCode);
+        Assert.True(File.Exists(database));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static async Task<CliResult> Plexus(params string[] args)
     {
         using var process = Start(args);
