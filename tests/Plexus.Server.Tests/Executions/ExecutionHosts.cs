@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Plexus.Engine.Workflows;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
@@ -64,46 +63,20 @@ public sealed class SqliteExecutionDatabase : ExecutionDatabase
 
 public sealed class PostgresExecutionDatabase : ExecutionDatabase
 {
-    private string? _admin;
-    private string? _database;
+    private string? _connectionString;
 
     public override string Provider => "postgres";
-    protected override string ConnectionString => new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString;
+    protected override string ConnectionString => _connectionString!;
 
-    public override async ValueTask InitializeAsync()
-    {
-        _admin = Environment.GetEnvironmentVariable("PLEXUS_PG");
-        if (string.IsNullOrEmpty(_admin))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException("PLEXUS_PG is not set under CI=true: start PostgreSQL with scripts/pg-start.sh");
-            }
-
-            SkipReason = "PLEXUS_PG is not set (eval \"$(scripts/pg-start.sh)\" to run the PostgreSQL tests)";
-            return;
-        }
-
-        _database = "plexus_test_" + Guid.NewGuid().ToString("n");
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-        await create.ExecuteNonQueryAsync();
-    }
+    public override async ValueTask InitializeAsync() => (_connectionString, SkipReason) = await PostgresDatabases.CreateAsync();
 
     public override async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
-        if (_database is null)
+        if (_connectionString is not null)
         {
-            return;
+            await PostgresDatabases.DropAsync(_connectionString);
         }
-
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
     }
 }
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Npgsql;
 
 namespace Plexus.Server.Tests.Support;
 
@@ -63,55 +62,29 @@ public sealed class SqliteServer : PlexusServer
     }
 }
 
-/// <summary>
-/// A fresh database per server on the PostgreSQL named by <c>PLEXUS_PG</c> (scripts/pg-start.sh). Without it the
-/// tests skip locally, and fail under <c>CI=true</c> so that CI cannot pass by skipping.
-/// </summary>
+/// <summary>A fresh database per server on the PostgreSQL of <see cref="PostgresDatabases"/>.</summary>
 public sealed class PostgresServer : PlexusServer
 {
-    private string? _admin;
-    private string? _database;
+    private string? _connectionString;
 
     public override string Provider => "postgres";
 
     public override async ValueTask InitializeAsync()
     {
-        _admin = Environment.GetEnvironmentVariable("PLEXUS_PG");
-        if (string.IsNullOrEmpty(_admin))
+        (_connectionString, SkipReason) = await PostgresDatabases.CreateAsync();
+        if (_connectionString is not null)
         {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException("PLEXUS_PG is not set under CI=true: start PostgreSQL with scripts/pg-start.sh");
-            }
-
-            SkipReason = "PLEXUS_PG is not set (eval \"$(scripts/pg-start.sh)\" to run the PostgreSQL tests)";
-            return;
+            Set("Database:Provider", "postgres");
+            Set("Database:ConnectionString", _connectionString);
         }
-
-        _database = "plexus_test_" + Guid.NewGuid().ToString("n");
-        await using (var connection = new NpgsqlConnection(_admin))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        Set("Database:Provider", "postgres");
-        Set("Database:ConnectionString", new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString);
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_database is null)
+        if (_connectionString is not null)
         {
-            return;
+            await PostgresDatabases.DropAsync(_connectionString);
         }
-
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
     }
 }
