@@ -49,8 +49,6 @@ public static class JsonValues
         return value.TryGetValue<float>(out var f) ? f : double.NaN;
     }
 
-    public static bool DeepEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);
-
     public static string ToCompactString(JsonNode? node) => node is null ? "null" : node.ToJsonString(Compact);
 
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

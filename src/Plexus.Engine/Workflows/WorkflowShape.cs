@@ -202,40 +202,6 @@ public sealed class WorkflowShape
         }
     }
 
-    /// <summary>Topological order (only meaningful without cycles); ties keep document order.</summary>
-    public int[] TopologicalOrder()
-    {
-        var remaining = new int[Nodes.Count];
-        for (var i = 0; i < Nodes.Count; i++)
-        {
-            remaining[i] = _incoming[i].Count;
-        }
-
-        var ready = new PriorityQueue<int, int>();
-        for (var i = 0; i < Nodes.Count; i++)
-        {
-            if (remaining[i] == 0)
-            {
-                ready.Enqueue(i, i);
-            }
-        }
-
-        var order = new List<int>(Nodes.Count);
-        while (ready.TryDequeue(out var node, out _))
-        {
-            order.Add(node);
-            foreach (var edge in _outgoing[node])
-            {
-                if (--remaining[edge.To] == 0)
-                {
-                    ready.Enqueue(edge.To, edge.To);
-                }
-            }
-        }
-
-        return [.. order];
-    }
-
     private void ComputeLoopBodies()
     {
         for (var loop = 0; loop < Nodes.Count; loop++)
