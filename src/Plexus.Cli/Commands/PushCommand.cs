@@ -73,6 +73,11 @@ internal static class PushCommand
                     {
                         await stdout.WriteLineAsync($"  {method,-6} {url}").ConfigureAwait(false);
                     }
+
+                    if (routes.Count == 0)
+                    {
+                        await stdout.WriteLineAsync("  no routes: the workflow has no http.trigger").ConfigureAwait(false);
+                    }
                 }
 
                 return ExitCodes.Ok;
