@@ -2,23 +2,27 @@
 # Router load: the real server (Release) on SQLite (or --postgres), examples/greet.json pushed to prod with
 # `plexus push`, then the peer harness's bench-one.sh (wrk, bounded by -d) against POST /p/bench/prod/hook/42.
 #
-#   bench/load/run.sh [--postgres] [--check-only] [--keep]
+#   bench/load/run.sh [--postgres] [--check-only] [--keep] [--serve PIDFILE]
 #
 # Prints one result line (TSV, the columns of ../shared/peers/bench-one.sh, with a header) and keeps the wrk
 # logs in $WORKDIR/results. Env: WORKDIR (default: a new /tmp/plexus-load.XXXXXX), PORT (default: a free port
 # from 18300), PEERS_DIR (default: ../shared/peers), SKIP_BUILD=1, and bench-one's THREADS CONNS DURATION_S
 # WARMUP_S SEQ_S LOAD_CPUS; SERVER_CPUS pins the server (taskset). --check-only stops after the response check.
+# --serve PIDFILE leaves the checked server running (PID written to PIDFILE, URL on stdout) for run-all.sh's
+# EXTRA_TARGET_START; stop it with `kill $(cat PIDFILE)`.
 # Exit: 0 measured, 3 the route answers 404/401 (no router yet), 1 anything else.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PEERS_DIR=${PEERS_DIR:-$(cd "$ROOT/.." && pwd)/shared/peers}
-DB=sqlite CHECK_ONLY=0 KEEP=0
-for arg in "$@"; do
+DB=sqlite CHECK_ONLY=0 KEEP=0 SERVE_PIDFILE=
+while [ $# -gt 0 ]; do
+  arg=$1; shift
   case $arg in
     --postgres) DB=postgres ;;
+    --serve) [ $# -gt 0 ] || { echo "run.sh: --serve needs a PID file" >&2; exit 2; }; SERVE_PIDFILE=$1; shift ;;
     --check-only) CHECK_ONLY=1 ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -115,6 +119,13 @@ if [ "$code" != 200 ] || [ "$(jq -cS . <<<"$body" 2>/dev/null)" != "$BENCH_EXPEC
 fi
 log "POST $URL answers $BENCH_EXPECTED"
 [ "$CHECK_ONLY" = 1 ] && exit 0
+if [ -n "$SERVE_PIDFILE" ]; then
+  cp "$RUN_DIR/$NAME.pid" "$SERVE_PIDFILE"
+  trap - EXIT
+  log "left running: pid $(cat "$SERVE_PIDFILE") in $SERVE_PIDFILE; stop with: kill \$(cat $SERVE_PIDFILE)"
+  echo "$URL"
+  exit 0
+fi
 
 log "wrk: THREADS=${THREADS:-2} CONNS=${CONNS:-32} DURATION_S=${DURATION_S:-15} WARMUP_S=${WARMUP_S:-5} SEQ_S=${SEQ_S:-10}"
 LINE=$("$PEERS_DIR/bench-one.sh" "$NAME" "$URL" "$NAME" "$WORKDIR")
