@@ -138,7 +138,7 @@ internal static class PushCommand
             }
 
             var names = string.Join(", ", orgs.Select(o => Wire.Text(o["name"])));
-            throw new ApiException(404, $"no project '{slug}'", $"the key's organisation ({names}) has no project with that slug", []);
+            throw new ApiException(404, $"no project '{slug}'", $"the key's organisation ({names}) has no project with that slug", [], local: true);
         }
     }
 }

@@ -42,6 +42,7 @@ internal static class RunsCommand
                 return ExitCodes.Ok;
             }
 
+            var names = await WorkflowNamesAsync(api, items, cancellationToken).ConfigureAwait(false);
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumn("id").AddColumn("workflow").AddColumn("status").AddColumn("stage").AddColumn("started")
                 .AddColumn(new TableColumn("duration").RightAligned());
@@ -50,7 +51,7 @@ internal static class RunsCommand
                 var version = item["version"] is JsonValue v ? $" v{v.ToJsonString()}" : "";
                 table.AddRow(
                     new Text(Wire.Text(item["id"])),
-                    new Text(Wire.Text(item["workflowId"]) + version),
+                    new Text(names.GetValueOrDefault(Wire.Text(item["workflowId"]), Wire.Text(item["workflowId"])) + version),
                     Status(Wire.Text(item["status"])),
                     new Text(Wire.Text(item["stage"])),
                     new Text(Started(item)),
@@ -95,6 +96,29 @@ internal static class RunsCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The names of the listed executions' workflows, by id; a workflow that cannot be read keeps its id.</summary>
+    private static async Task<Dictionary<string, string>> WorkflowNamesAsync(PlexusApi api, List<JsonObject> items, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in items.Select(i => Wire.Text(i["workflowId"])).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                var workflow = await api.GetAsync($"api/v1/workflows/{Uri.EscapeDataString(id)}", cancellationToken).ConfigureAwait(false);
+                if (workflow["name"] is JsonValue name)
+                {
+                    names[id] = Wire.Text(name);
+                }
+            }
+            catch (ApiException e) when (e.Status is >= 400 and < 500)
+            {
+                // deleted since, or not readable with this key: the id is shown
+            }
+        }
+
+        return names;
     }
 
     /// <summary>A summary like <c>plexus run</c>'s, then the node runs in the same table.</summary>

@@ -9,9 +9,12 @@ namespace Plexus.Cli.Remote;
 /// A problem the server answered (RFC 7807), or why it could not be asked. 4xx answers are bad input (exit 2);
 /// 5xx answers and network failures are failures (exit 1).
 /// </summary>
-internal sealed class ApiException(int status, string title, string? detail, IReadOnlyList<(string Path, string Message)> errors)
+internal sealed class ApiException(int status, string title, string? detail, IReadOnlyList<(string Path, string Message)> errors, bool local = false)
     : Exception(detail is null ? title : $"{title}: {detail}")
 {
+    /// <summary>Found by the CLI from the server's answers (an unknown project), not answered with this status.</summary>
+    public bool Local { get; } = local;
+
     /// <summary>The HTTP status, or 0 when the server could not be reached.</summary>
     public int Status { get; } = status;
 
@@ -26,7 +29,7 @@ internal sealed class ApiException(int status, string title, string? detail, IRe
     /// <summary><c>plexus: title: detail</c>, then one line per field problem.</summary>
     public async Task ReportAsync(TextWriter stderr)
     {
-        var status = Status > 0 ? $" (HTTP {Status})" : "";
+        var status = Status > 0 && !Local ? $" (HTTP {Status})" : "";
         await stderr.WriteLineAsync($"plexus: {Cli.OneLine(Message)}{status}").ConfigureAwait(false);
         foreach (var (path, message) in Errors)
         {

@@ -162,7 +162,8 @@ public abstract class PushSpec<TServer>(TServer server) : IClassFixture<TServer>
         var stage = await PlexusAsync("push", Example("greet.json"), "--server", url, "--project", slug, "--key", key, "--stage", "nowhere");
 
         Exits(project, ExitCodes.BadInput);
-        Assert.Contains("no project 'no-such-project'", project.Stderr, StringComparison.Ordinal);
+        Assert.Equal("plexus: no project 'no-such-project': the key's organisation (Test User) has no project with that slug",
+            project.Stderr.TrimEnd());
         Exits(stage, ExitCodes.BadInput);
         Assert.Contains("(HTTP 404)", stage.Stderr, StringComparison.Ordinal);
         NoStackTrace(stage);
@@ -234,7 +235,7 @@ public abstract class PushSpec<TServer>(TServer server) : IClassFixture<TServer>
 
         Exits(ls, ExitCodes.Ok);
         Assert.Contains(id, ls.Stdout, StringComparison.Ordinal);
-        Assert.Contains($"{workflowId} v1", ls.Stdout, StringComparison.Ordinal);
+        Assert.Contains("hello v1", ls.Stdout, StringComparison.Ordinal);
         Assert.Contains("succeeded", ls.Stdout, StringComparison.Ordinal);
         Assert.Contains("prod", ls.Stdout, StringComparison.Ordinal);
         Exits(filtered, ExitCodes.Ok);
