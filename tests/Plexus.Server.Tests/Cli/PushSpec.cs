@@ -257,7 +257,8 @@ public abstract class PushSpec<TServer>(TServer server) : IClassFixture<TServer>
         Exits(unknown, ExitCodes.BadInput);
         Assert.Contains("(HTTP 404)", unknown.Stderr, StringComparison.Ordinal);
         Exits(badStatus, ExitCodes.BadInput);
-        Assert.Contains("status", badStatus.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(HTTP 422)", badStatus.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\n  status: ", badStatus.Stderr, StringComparison.Ordinal); // each problem by path, on its own line
         NoStackTrace(badStatus);
     }
 }
