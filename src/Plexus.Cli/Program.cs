@@ -7,12 +7,14 @@ namespace Plexus.Cli;
 public static class Program
 {
     /// <summary>Every command <c>plexus</c> knows.</summary>
-    public static RootCommand Commands() => new("Plexus: run and check workflow files, look up node types, and serve the API.")
+    public static RootCommand Commands() => new("Plexus: run and check workflow files, look up node types, serve the API, deploy to a server and read its runs.")
     {
         ValidateCommand.Create(), // plexus validate FILE
         RunCommand.Create(),      // plexus run FILE [--input ...] [--request ...] [--json] [--trace] ...
         NodesCommand.Create(),    // plexus nodes [TYPE]
         ServeCommand.Create(),    // plexus serve [--urls URL] [--database sqlite|postgres] [--connection CS]
+        PushCommand.Create(),     // plexus push FILE --server URL --project SLUG [--stage prod] [--key KEY] [--json]
+        RunsCommand.Create(),     // plexus runs ls|show ... --server URL [--key KEY]
     };
 
     public static async Task<int> Main(string[] args)
