@@ -101,6 +101,8 @@ public static class PublishingApi
             return Problems.Conflict("publish-conflict", "Another publish to this stage happened at the same time", "try again");
         }
 
+        services.Routes.Invalidate(workflow.ProjectId);
+
         return TypedResults.Ok(new PublicationView(workflow.Id, stage.Name, version, previous, now, publication.PublishedBy));
     }
 
@@ -134,6 +136,7 @@ public static class PublishingApi
             await audit.WriteAsync(db, workflow.OrganizationId, UnpublishAction, workflow.Id.ToString(),
                 $"{workflow.Name}: {stage.Name} (was v{publication.Version.ToString(CultureInfo.InvariantCulture)})");
             await db.SaveChangesAsync(cancellationToken);
+            services.Routes.Invalidate(workflow.ProjectId);
         }
 
         return TypedResults.NoContent();
