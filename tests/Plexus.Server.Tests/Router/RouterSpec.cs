@@ -261,6 +261,36 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task On_postgres_a_publish_on_one_replica_swaps_the_route_on_another()
+    {
+        var alice = await SignUpAsync();
+        if (server.Provider != "postgres")
+        {
+            Assert.Skip("LISTEN/NOTIFY is PostgreSQL's");
+        }
+
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "r");
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"v1\""));
+        await using var replica = server.Replica();
+        var other = replica.CreateClient();
+        Assert.Equal("v1", await other.GetStringAsync($"/p/{slug}/prod/v", Ct));
+
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"v2\""));
+        var seen = "";
+        for (var i = 0; i < 100 && seen != "v2"; i++)
+        {
+            seen = await other.GetStringAsync($"/p/{slug}/prod/v", Ct);
+            if (seen != "v2")
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        Assert.Equal("v2", seen);
+    }
+
+    [Fact]
     public async Task Bad_input_malformed_json_400_oversize_413()
     {
         var alice = await SignUpAsync();

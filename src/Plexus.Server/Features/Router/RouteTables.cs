@@ -75,6 +75,9 @@ public sealed class RouteTables(IServiceScopeFactory scopes, ILogger<RouteTables
         }
     }
 
+    /// <summary>Drops every table here (after a lost notification connection).</summary>
+    public void DropAll() => _tables.Clear();
+
     private async Task<StageRoutes?> BuildAsync(string slug, string stageName)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -34,6 +34,11 @@ public static partial class RouterMiddleware
         services.AddSingleton<RouteTables>();
         services.AddSingleton<IRouteInvalidation>(sp => sp.GetRequiredService<RouteTables>());
         services.AddSingleton<RouteRateLimits>();
+        if (configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() is { IsPostgres: true })
+        {
+            services.AddHostedService<RouteNotifications>();
+        }
+
         return services;
     }
 
