@@ -12,6 +12,7 @@ using Plexus.Server.Features.NodeTypes;
 using Plexus.Server.Features.Orgs;
 using Plexus.Server.Features.Projects;
 using Plexus.Server.Features.Publishing;
+using Plexus.Server.Features.Router;
 using Plexus.Server.Features.Secrets;
 using Plexus.Server.Features.Stages;
 using Plexus.Server.Features.Versions;
@@ -51,10 +52,14 @@ public static class PlexusServerHost
         builder.Services.AddHttpClient();
         builder.Services.AddPlexusExecutions(builder.Configuration);
 
+        // Router: published workflows answer HTTP (its own pipeline branch, outside /api)
+        builder.Services.AddPlexusRouter(builder.Configuration);
+
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
+        app.UsePlexusRouter();
         app.UsePlexusAuth();
 
         app.MapOpenApi().AllowAnonymous();

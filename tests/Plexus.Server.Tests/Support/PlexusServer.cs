@@ -30,6 +30,21 @@ public abstract class PlexusServer : WebApplicationFactory<Program>, IAsyncLifet
 
     public abstract ValueTask InitializeAsync();
 
+    /// <summary>Another server on the same database: a second replica (dispose it).</summary>
+    public WebApplicationFactory<Program> Replica() => new ReplicaServer(new Dictionary<string, string?>(_settings, StringComparer.Ordinal));
+
+    private sealed class ReplicaServer(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

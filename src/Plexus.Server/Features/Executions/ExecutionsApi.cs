@@ -560,9 +560,10 @@ public static class ExecutionsApi
 
 /// <summary>What the execution endpoints share: loading an execution only together with its access check.</summary>
 public sealed record ExecutionServices(
-    AppDbContext Db, IAccess Access, ExecutionRunner Runner, ExecutionRecorder Recorder, ActiveExecutions Active, TimeProvider Clock)
+    AppDbContext Db, IAccess Access, ExecutionRunner Runner, ExecutionRecorder Recorder, ActiveExecutions Active, TimeProvider Clock,
+    Plexus.Server.Features.Router.IRouteInvalidation Routes)
 {
-    public ProjectServices Projects => new(Db, Access, Clock);
+    public ProjectServices Projects => new(Db, Access, Clock, Routes);
 
     public async Task<(ExecutionRow? Row, ProblemHttpResult? Problem)> ExecutionAsync(Guid id, Permission permission, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace Plexus.Server.Features.Projects;
 /// What the project, stage, workflow, publishing and secret endpoints share: the database, the access check and the
 /// clock, and loading a row only together with its access check (a row is never used unchecked).
 /// </summary>
-public sealed record ProjectServices(AppDbContext Db, IAccess Access, TimeProvider Clock)
+public sealed record ProjectServices(AppDbContext Db, IAccess Access, TimeProvider Clock, Plexus.Server.Features.Router.IRouteInvalidation Routes)
 {
     public Guid? CallerId => Access.Current?.UserId;
 

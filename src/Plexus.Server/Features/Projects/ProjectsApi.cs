@@ -154,6 +154,7 @@ public static partial class ProjectsApi
         }
 
         await services.Db.SaveChangesAsync(cancellationToken);
+        services.Routes.Invalidate(project.Id);
         return TypedResults.Ok(ProjectView.Of(project));
     }
 
@@ -181,6 +182,7 @@ public static partial class ProjectsApi
         await db.Stages.Where(s => s.ProjectId == project.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        services.Routes.Invalidate(project.Id);
         return TypedResults.NoContent();
     }
 

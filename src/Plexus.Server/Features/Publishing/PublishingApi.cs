@@ -1,9 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Plexus.Engine.Routing;
+using Plexus.Persistence;
 using Plexus.Persistence.Model;
 using Plexus.Server.Features.Audit;
 using Plexus.Server.Features.Projects;
+using Plexus.Server.Features.Router;
 using Plexus.Server.Features.Stages;
 using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.Access;
@@ -77,6 +80,11 @@ public static class PublishingApi
             return Problems.Validation([("version", $"the workflow has no version {version.ToString(CultureInfo.InvariantCulture)}")]);
         }
 
+        if (await RouteConflictAsync(db, workflow, stage, version, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
         var now = services.Clock.GetUtcNow();
         var publication = await db.Publications.FirstOrDefaultAsync(p => p.WorkflowId == workflow.Id && p.StageId == stage.Id, cancellationToken);
         var previous = publication?.Version;
@@ -101,7 +109,49 @@ public static class PublishingApi
             return Problems.Conflict("publish-conflict", "Another publish to this stage happened at the same time", "try again");
         }
 
+        services.Routes.Invalidate(workflow.ProjectId);
+
         return TypedResults.Ok(new PublicationView(workflow.Id, stage.Name, version, previous, now, publication.PublishedBy));
+    }
+
+    /// <summary>
+    /// A 409 <c>route-conflict</c> when a route of the version would answer the same requests as a route of another
+    /// workflow published on the stage (dev serves drafts: not checked there), naming both; else null.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> RouteConflictAsync(AppDbContext db, Workflow workflow, Stage stage, int version, CancellationToken cancellationToken)
+    {
+        if (stage.Name == StagesApi.Dev)
+        {
+            return null;
+        }
+
+        var document = await db.WorkflowVersions.AsNoTracking().Where(v => v.WorkflowId == workflow.Id && v.Number == version)
+            .Select(v => v.Document).FirstAsync(cancellationToken);
+        var mine = RouteTables.Routes(workflow, version, document).ToList();
+        if (mine.Count == 0)
+        {
+            return null;
+        }
+
+        var others = await (
+            from p in db.Publications.AsNoTracking()
+            join w in db.Workflows.AsNoTracking() on p.WorkflowId equals w.Id
+            join v in db.WorkflowVersions.AsNoTracking() on new { p.WorkflowId, Number = p.Version } equals new { v.WorkflowId, v.Number }
+            where p.StageId == stage.Id && p.WorkflowId != workflow.Id
+            select new { Workflow = w, p.Version, v.Document }).ToListAsync(cancellationToken);
+        var entries = others.SelectMany(o => RouteTables.Routes(o.Workflow, o.Version, o.Document)).Concat(mine);
+        RouteTable.Build(entries, out var conflicts);
+        var clash = conflicts.FirstOrDefault(c => c.Second.Target.Workflow.Id == workflow.Id && c.First.Target.Workflow.Id != workflow.Id);
+        if (clash is null)
+        {
+            return null;
+        }
+
+        var (ours, theirs) = (clash.Second, clash.First);
+        return Problems.Conflict("route-conflict", "A route collides with another workflow's on this stage",
+            $"{ours.Method} {ours.Target.Settings.Path} of workflow '{workflow.Name}' (v{version.ToString(CultureInfo.InvariantCulture)}) " +
+            $"answers the same requests as {theirs.Method} {theirs.Target.Settings.Path} of workflow '{theirs.Target.Workflow.Name}' " +
+            $"(v{theirs.Target.Version?.ToString(CultureInfo.InvariantCulture)}) on stage '{stage.Name}'");
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpublish(
@@ -134,6 +184,7 @@ public static class PublishingApi
             await audit.WriteAsync(db, workflow.OrganizationId, UnpublishAction, workflow.Id.ToString(),
                 $"{workflow.Name}: {stage.Name} (was v{publication.Version.ToString(CultureInfo.InvariantCulture)})");
             await db.SaveChangesAsync(cancellationToken);
+            services.Routes.Invalidate(workflow.ProjectId);
         }
 
         return TypedResults.NoContent();

@@ -102,6 +102,7 @@ public static partial class StagesApi
         await db.EnvVariables.Where(v => v.StageId == row.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Stages.Where(s => s.Id == row.Id).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        services.Routes.Invalidate(projectId);
         return TypedResults.NoContent();
     }
 

@@ -100,6 +100,8 @@ public static class DraftApi
             return current is { } at ? Stale(at) : Problems.NotFound("workflow");
         }
 
+        services.Routes.Invalidate(workflow.ProjectId);
+
         response.Headers.ETag = ETag(next);
         return TypedResults.Ok(new SavedDraft(next, check.Valid, [.. check.Problems.Select(p => new DocumentProblem(p.Path, p.Message))]));
     }

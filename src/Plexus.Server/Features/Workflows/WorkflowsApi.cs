@@ -107,6 +107,7 @@ public static class WorkflowsApi
             return NameConflict(name);
         }
 
+        services.Routes.Invalidate(workflow.ProjectId);
         return TypedResults.Created($"/api/v1/workflows/{workflow.Id}", WorkflowView.Of(workflow));
     }
 
@@ -194,6 +195,7 @@ public static class WorkflowsApi
             return NameConflict(name);
         }
 
+        services.Routes.Invalidate(workflow.ProjectId);
         return TypedResults.Ok(WorkflowView.Of(workflow));
     }
 
@@ -215,6 +217,7 @@ public static class WorkflowsApi
         await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Workflows.Where(w => w.Id == workflow.Id).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        services.Routes.Invalidate(workflow.ProjectId);
         return TypedResults.NoContent();
     }
 

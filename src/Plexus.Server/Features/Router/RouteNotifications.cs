@@ -1,0 +1,103 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Plexus.Server.Infrastructure;
+
+namespace Plexus.Server.Features.Router;
+
+/// <summary>
+/// On PostgreSQL, tells the other replicas when this one drops a project's route tables (<c>NOTIFY plexus_routes</c>),
+/// and drops the tables another replica names (<c>LISTEN</c>). Payload: <c>{projectId}/{replicaId}</c>; a replica ignores
+/// its own. Reconnects after a lost connection (and then drops every table, as notifications may have been missed).
+/// </summary>
+public sealed partial class RouteNotifications(RouteTables tables, IOptions<DatabaseOptions> database, ILogger<RouteNotifications> logger) : BackgroundService
+{
+    public const string Channel = "plexus_routes";
+    private readonly string _replica = Guid.NewGuid().ToString("n");
+    private readonly string _connectionString = database.Value.EffectiveConnectionString;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        tables.Invalidated += Notify;
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        tables.Invalidated -= Notify;
+        return base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var first = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_connectionString);
+                await connection.OpenAsync(stoppingToken).ConfigureAwait(false);
+                connection.Notification += (_, e) => Received(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+                }
+
+                if (!first)
+                {
+                    tables.DropAll();
+                }
+
+                first = false;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or System.IO.IOException)
+            {
+                LogListenFailed(logger, exception);
+                first = false;
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Received(string payload)
+    {
+        var parts = payload.Split('/');
+        if (parts.Length == 2 && parts[1] != _replica && Guid.TryParse(parts[0], out var projectId))
+        {
+            tables.DropLocal(projectId);
+        }
+    }
+
+    private void Notify(Guid projectId) => _ = NotifyAsync(projectId);
+
+    private async Task NotifyAsync(Guid projectId)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(_connectionString);
+            await connection.OpenAsync().ConfigureAwait(false);
+            await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+            notify.Parameters.AddWithValue("channel", Channel);
+            notify.Parameters.AddWithValue("payload", string.Create(CultureInfo.InvariantCulture, $"{projectId}/{_replica}"));
+            await notify.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or System.IO.IOException)
+        {
+            LogNotifyFailed(logger, exception, projectId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for route invalidations failed; retrying")]
+    private static partial void LogListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling other replicas about the routes of project {ProjectId} failed")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception, Guid projectId);
+}

@@ -1,0 +1,462 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Plexus.Server.Tests.Projects;
+using Plexus.Server.Tests.Support;
+
+namespace Plexus.Server.Tests.Router;
+
+/// <summary>Published workflows answering HTTP through the router, over real HTTP; on each database.</summary>
+public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServer> where TServer : PlexusServer
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly string Greet = File.ReadAllText(Path.Combine(RepoRoot(), "examples", "greet.json"));
+
+    private static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "Plexus.slnx")))
+        {
+            dir = Path.GetDirectoryName(dir)!;
+        }
+
+        return dir;
+    }
+
+    private async Task<Member> SignUpAsync()
+    {
+        if (server.SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        return await Member.SignUpAsync(server);
+    }
+
+    /// <summary>A document with one HTTP trigger (extra settings merged in) that replies with <paramref name="reply"/> (a JSON value).</summary>
+    private static string Route(string method, string path, string reply, string settings = "", string name = "route") => $$"""
+        { "schema": "plexus/workflow@1", "name": "{{name}}",
+          "nodes": [
+            { "id": "hook", "type": "http.trigger", "settings": { "method": "{{method}}", "path": "{{path}}" {{settings}} } },
+            { "id": "reply", "type": "http.response", "settings": { "status": 200, "body": {{reply}} } }
+          ],
+          "edges": [ { "from": "hook", "to": "reply" } ] }
+        """;
+
+    private static async Task<(string Slug, Guid Project)> ProjectAsync(Member member)
+    {
+        var slug = Member.NewSlug();
+        return (slug, await member.CreateProjectAsync(slug));
+    }
+
+    private static async Task PublishAsync(Member member, Guid workflow, string document, string stage = "prod")
+    {
+        var version = await member.FreezeAsync(workflow, document);
+        var published = await member.Http.PostAsJsonAsync($"/api/v1/workflows/{workflow}/publish", new { stage, version }, Ct);
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+    }
+
+    /// <summary>The recorded execution, once the batched writer has stored it.</summary>
+    private static async Task<System.Text.Json.Nodes.JsonObject> RecordedAsync(Member member, string id)
+    {
+        for (var i = 0; ; i++)
+        {
+            var answer = await member.Http.GetAsync($"/api/v1/executions/{id}", Ct);
+            if (answer.StatusCode != HttpStatusCode.NotFound || i == 100)
+            {
+                var execution = await Expect.JsonAsync(answer);
+                if (execution["status"]!.GetValue<string>() != "running" || i == 100)
+                {
+                    return execution;
+                }
+            }
+
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private const string GreetBody = """{"name":"bench","numbers":[1,2,3,4,5,6,7,8,9,10]}""";
+
+    [Fact]
+    public async Task Greet_published_to_prod_answers_on_the_path_form_with_the_execution_id()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "greet");
+        await PublishAsync(alice, workflow, Greet);
+
+        var answer = await server.CreateClient().PostAsync($"/p/{slug}/prod/hook/42", Json(GreetBody), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("""{"id":"42","sum":55,"greeting":"Hello, bench!"}""", await answer.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("application/json", answer.Content.Headers.ContentType?.MediaType);
+        var executionId = Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"));
+        var recorded = await RecordedAsync(alice, executionId);
+        Assert.Equal("prod", recorded["stage"]!.GetValue<string>());
+        Assert.Equal(1, recorded["version"]!.GetValue<int>());
+        Assert.Equal("succeeded", recorded["status"]!.GetValue<string>());
+        Assert.Equal("bench", recorded["trigger"]!["body"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_subdomain_form_answers_with_the_whole_path_as_the_route()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "greet");
+        await PublishAsync(alice, workflow, Greet);
+
+        var answer = await server.CreateClient().PostAsync(new Uri($"http://{slug}-prod.plexus.localhost/hook/7"), Json(GreetBody), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("""{"id":"7","sum":55,"greeting":"Hello, bench!"}""", await answer.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Dev_serves_the_current_draft_and_a_saved_draft_answers_at_once()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "r", Route("GET", "/hello", "\"one\""));
+        var client = server.CreateClient();
+
+        var first = await client.GetStringAsync($"/p/{slug}/dev/hello", Ct);
+        var saved = await alice.PutDraftAsync(workflow, Route("GET", "/hello", "\"two\""), await alice.ETagOfDraftAsync(workflow));
+        var second = await client.GetAsync($"/p/{slug}/dev/hello", Ct);
+
+        Assert.Equal("one", first);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Equal("two", await second.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("text/plain", second.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/p/{slug}/prod/hello", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Typed_parameters_and_precedence_literal_then_typed_then_text()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "a", Route("GET", "/items/new", "\"literal\"", name: "a"));
+        await alice.CreateWorkflowAsync(project, "b", Route("GET", "/items/{id:int}", "\"={{ trigger.params.id + 1 }}\"", name: "b"));
+        await alice.CreateWorkflowAsync(project, "c", Route("GET", "/items/{name}", "\"={{ 'text ' + trigger.params.name }}\"", name: "c"));
+        await alice.CreateWorkflowAsync(project, "d", Route("GET", "/files/{*rest}", "\"={{ trigger.params.rest }}\"", name: "d"));
+        var client = server.CreateClient();
+
+        Assert.Equal("literal", await client.GetStringAsync($"/p/{slug}/dev/items/new", Ct));
+        Assert.Equal("42", await client.GetStringAsync($"/p/{slug}/dev/items/41", Ct));
+        Assert.Equal("text abc", await client.GetStringAsync($"/p/{slug}/dev/items/abc", Ct));
+        Assert.Equal("a/b/c.txt", await client.GetStringAsync($"/p/{slug}/dev/files/a/b/c.txt", Ct));
+    }
+
+    [Fact]
+    public async Task Unknown_project_stage_or_route_answer_the_same_404_and_a_wrong_method_405_with_allow()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("GET", "/hello", "\"hi\""));
+        var client = server.CreateClient();
+
+        var bodies = new List<string>();
+        foreach (var url in new[] { $"/p/nope-{slug}/dev/hello", $"/p/{slug}/nostage/hello", $"/p/{slug}/dev/nothere", $"/p/{slug}/dev/items/x" })
+        {
+            var answer = await client.GetAsync(url, Ct);
+            Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+            bodies.Add(await answer.Content.ReadAsStringAsync(Ct));
+        }
+
+        var wrong = await client.DeleteAsync($"/p/{slug}/dev/hello", Ct);
+
+        Assert.Single(bodies.Distinct());
+        await Expect.ProblemAsync(wrong, HttpStatusCode.MethodNotAllowed, "method-not-allowed");
+        Assert.Contains("GET", wrong.Content.Headers.Allow);
+    }
+
+    [Fact]
+    public async Task Republishing_swaps_the_answer_to_the_new_version()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "r");
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"v1\""));
+        var client = server.CreateClient();
+        var before = await client.GetStringAsync($"/p/{slug}/prod/v", Ct);
+
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"v2\""));
+        var after = await client.GetStringAsync($"/p/{slug}/prod/v", Ct);
+        var unpublished = await alice.Http.PostAsJsonAsync($"/api/v1/workflows/{workflow}/unpublish", new { stage = "prod" }, Ct);
+        var gone = await client.GetAsync($"/p/{slug}/prod/v", Ct);
+
+        Assert.Equal("v1", before);
+        Assert.Equal("v2", after);
+        Assert.Equal(HttpStatusCode.NoContent, unpublished.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Publishing_a_route_that_collides_with_another_workflows_on_the_stage_is_refused_409_naming_both()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var first = await alice.CreateWorkflowAsync(project, "first");
+        var second = await alice.CreateWorkflowAsync(project, "second");
+        await PublishAsync(alice, first, Route("GET", "/orders/{id:int}", "\"first\"", name: "first"));
+        await PublishAsync(alice, first, Route("GET", "/orders/{id:int}", "\"first again\"", name: "first"));
+        var version = await alice.FreezeAsync(second, Route("GET", "/orders/{n:int}", "\"second\"", name: "second"));
+
+        var refused = await alice.Http.PostAsJsonAsync($"/api/v1/workflows/{second}/publish", new { stage = "prod", version }, Ct);
+        var onDev = await server.CreateClient().GetStringAsync($"/p/{slug}/dev/orders/1", Ct);
+
+        var problem = await Expect.ProblemAsync(refused, HttpStatusCode.Conflict, "route-conflict");
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.Contains("'first'", detail, StringComparison.Ordinal);
+        Assert.Contains("'second'", detail, StringComparison.Ordinal);
+        Assert.Contains("/orders/{n:int}", detail, StringComparison.Ordinal);
+        Assert.Equal("first again", await server.CreateClient().GetStringAsync($"/p/{slug}/prod/orders/1", Ct));
+        Assert.Equal("first again", onDev); // on dev the first workflow by name keeps the route
+    }
+
+    [Fact]
+    public async Task Publishing_new_versions_under_load_never_answers_404_or_500()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "r");
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"v1\""));
+
+        // The swap is under test, not the record writer: with every run saved, SQLite's single writer made an API write
+        // (publish) wait past its 30 s busy timeout once (see the router report).
+        var policy = await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}", new { savePolicy = "errors" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, policy.StatusCode);
+        using var stop = new CancellationTokenSource();
+        var bad = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var seen = 0;
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var client = server.CreateClient();
+            while (!stop.IsCancellationRequested)
+            {
+                var answer = await client.GetAsync($"/p/{slug}/prod/v", Ct);
+                Interlocked.Increment(ref seen);
+                if (answer.StatusCode != HttpStatusCode.OK)
+                {
+                    bad.Add($"{(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(Ct)}");
+                }
+            }
+        })).ToList();
+
+        for (var i = 2; i <= 6; i++)
+        {
+            await PublishAsync(alice, workflow, Route("GET", "/v", $"\"v{i}\""));
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(bad);
+        Assert.True(seen > 10, $"only {seen} requests");
+        Assert.Equal("v6", await server.CreateClient().GetStringAsync($"/p/{slug}/prod/v", Ct));
+    }
+
+    [Fact]
+    public async Task On_postgres_a_publish_on_one_replica_swaps_the_route_on_another()
+    {
+        var alice = await SignUpAsync();
+        if (server.Provider != "postgres")
+        {
+            Assert.Skip("LISTEN/NOTIFY is PostgreSQL's");
+        }
+
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "r");
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"v1\""));
+        await using var replica = server.Replica();
+        var other = replica.CreateClient();
+        Assert.Equal("v1", await other.GetStringAsync($"/p/{slug}/prod/v", Ct));
+
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"v2\""));
+        var seen = "";
+        for (var i = 0; i < 100 && seen != "v2"; i++)
+        {
+            seen = await other.GetStringAsync($"/p/{slug}/prod/v", Ct);
+            if (seen != "v2")
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        Assert.Equal("v2", seen);
+    }
+
+    [Fact]
+    public async Task Bad_input_malformed_json_400_oversize_413()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("POST", "/in", "\"ok\"", """, "maxBodyBytes": 100"""));
+        var client = server.CreateClient();
+
+        var malformed = await client.PostAsync($"/p/{slug}/dev/in", Json("{ nope"), Ct);
+        var oversize = await client.PostAsync($"/p/{slug}/dev/in", Json("\"" + new string('x', 200) + "\""), Ct);
+        var fine = await client.PostAsync($"/p/{slug}/dev/in", Json("{}"), Ct);
+
+        await Expect.ProblemAsync(malformed, HttpStatusCode.BadRequest, "malformed-json");
+        await Expect.ProblemAsync(oversize, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+        Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_without_a_response_answers_500_with_the_execution_id_and_no_internals()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", """
+            { "schema": "plexus/workflow@1", "name": "r",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "GET", "path": "/x" } },
+                { "id": "boom", "type": "code.js", "settings": { "source": "throw new Error('secret internals')" } }
+              ],
+              "edges": [ { "from": "hook", "to": "boom" } ] }
+            """);
+
+        var answer = await server.CreateClient().GetAsync($"/p/{slug}/dev/x", Ct);
+
+        var problem = await Expect.ProblemAsync(answer, HttpStatusCode.InternalServerError, "route-failed");
+        Assert.Equal(Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id")), problem["executionId"]!.GetValue<string>());
+        Assert.DoesNotContain("secret internals", problem.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_slow_run_answers_504_after_the_route_timeout_and_immediately_answers_202()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        const string Slow = """
+            { "schema": "plexus/workflow@1", "name": "NAME",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "GET", "path": "PATH" SETTINGS } },
+                { "id": "wait", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 1500 } },
+                { "id": "reply", "type": "http.response", "settings": { "status": 200, "body": "late" } }
+              ],
+              "edges": [ { "from": "hook", "to": "wait" }, { "from": "wait", "to": "reply" } ] }
+            """;
+        await alice.CreateWorkflowAsync(project, "slow", Slow.Replace("NAME", "slow", StringComparison.Ordinal)
+            .Replace("PATH", "/slow", StringComparison.Ordinal).Replace("SETTINGS", """, "timeoutMs": 200""", StringComparison.Ordinal));
+        await alice.CreateWorkflowAsync(project, "later", Slow.Replace("NAME", "later", StringComparison.Ordinal)
+            .Replace("PATH", "/later", StringComparison.Ordinal).Replace("SETTINGS", """, "respond": "immediately" """, StringComparison.Ordinal));
+        var client = server.CreateClient();
+
+        var timedOut = await client.GetAsync($"/p/{slug}/dev/slow", Ct);
+        var accepted = await client.GetAsync($"/p/{slug}/dev/later", Ct);
+
+        var problem = await Expect.ProblemAsync(timedOut, HttpStatusCode.GatewayTimeout, "route-timeout");
+        Assert.NotNull(problem["executionId"]);
+        var body = await Expect.JsonAsync(accepted, HttpStatusCode.Accepted);
+        var id = body["executionId"]!.GetValue<string>();
+        Assert.Equal($"/api/v1/executions/{id}", body["statusUrl"]!.GetValue<string>());
+        Assert.Equal(id, Assert.Single(accepted.Headers.GetValues("X-Plexus-Execution-Id")));
+    }
+
+    [Fact]
+    public async Task The_correlation_id_is_accepted_echoed_and_stored_or_generated()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("GET", "/c", "\"={{ trigger.query.q }}\""));
+        var client = server.CreateClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/p/{slug}/dev/c?q=hi");
+        request.Headers.Add("X-Correlation-Id", "order-17.a_b");
+        var given = await client.SendAsync(request, Ct);
+        using var invalid = new HttpRequestMessage(HttpMethod.Get, $"/p/{slug}/dev/c?q=hi");
+        invalid.Headers.Add("X-Correlation-Id", "bad id!");
+        var generated = await client.SendAsync(invalid, Ct);
+
+        Assert.Equal("hi", await given.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("order-17.a_b", Assert.Single(given.Headers.GetValues("X-Correlation-Id")));
+        var stored = await RecordedAsync(alice, Assert.Single(given.Headers.GetValues("X-Plexus-Execution-Id")));
+        Assert.Equal("order-17.a_b", stored["correlationId"]!.GetValue<string>());
+        Assert.NotEqual("bad id!", Assert.Single(generated.Headers.GetValues("X-Correlation-Id")));
+    }
+
+    [Fact]
+    public async Task A_rate_limited_route_answers_429_with_retry_after()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("GET", "/rl", "\"ok\"", """, "rateLimit": { "permitPerMinute": 2 }"""));
+        var client = server.CreateClient();
+
+        var first = await client.GetAsync($"/p/{slug}/dev/rl", Ct);
+        var second = await client.GetAsync($"/p/{slug}/dev/rl", Ct);
+        var third = await client.GetAsync($"/p/{slug}/dev/rl", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        await Expect.ProblemAsync(third, HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.NotNull(third.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Auth_api_key_needs_a_key_of_the_organisation_with_routes_invoke()
+    {
+        var alice = await SignUpAsync();
+        var bob = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("GET", "/k", "\"in\"", """, "auth": "apiKey" """));
+        var url = $"/p/{slug}/dev/k";
+        var good = await Support.Accounts.CreateApiKeyAsync(alice.Http, alice.OrgId, "routes:invoke");
+        var narrow = await Support.Accounts.CreateApiKeyAsync(alice.Http, alice.OrgId, "workflows:read");
+        var foreign = await Support.Accounts.CreateApiKeyAsync(bob.Http, bob.OrgId, "routes:invoke");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.CreateClient().GetAsync(url, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.ClientWithApiKey(foreign).GetAsync(url, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await alice.Http.GetAsync(url, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.ClientWithApiKey(narrow).GetAsync(url, Ct)).StatusCode);
+        Assert.Equal("in", await server.ClientWithApiKey(good).GetStringAsync(url, Ct));
+    }
+
+    [Fact]
+    public async Task Auth_jwt_needs_an_access_token_of_a_member()
+    {
+        var alice = await SignUpAsync();
+        var bob = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("GET", "/j", "\"in\"", """, "auth": "jwt" """));
+        var url = $"/p/{slug}/dev/j";
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.CreateClient().GetAsync(url, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bob.Http.GetAsync(url, Ct)).StatusCode);
+        Assert.Equal("in", await alice.Http.GetStringAsync(url, Ct));
+    }
+
+    [Fact]
+    public async Task Cors_preflight_is_answered_for_allowed_origins()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("POST", "/x", "\"ok\"", """, "cors": { "origins": ["https://app.example"], "headers": ["content-type"] }"""));
+        var client = server.CreateClient();
+
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, $"/p/{slug}/dev/x");
+        preflight.Headers.Add("Origin", "https://app.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        var answer = await client.SendAsync(preflight, Ct);
+        using var other = new HttpRequestMessage(HttpMethod.Options, $"/p/{slug}/dev/x");
+        other.Headers.Add("Origin", "https://evil.example");
+        other.Headers.Add("Access-Control-Request-Method", "POST");
+        var refused = await client.SendAsync(other, Ct);
+
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal("https://app.example", Assert.Single(answer.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("POST", Assert.Single(answer.Headers.GetValues("Access-Control-Allow-Methods")), StringComparison.Ordinal);
+        Assert.NotEqual(HttpStatusCode.NoContent, refused.StatusCode);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}
+
+public sealed class RouterOnSqlite(SqliteServer server) : RouterSpec<SqliteServer>(server);
+
+public sealed class RouterOnPostgres(PostgresServer server) : RouterSpec<PostgresServer>(server);
