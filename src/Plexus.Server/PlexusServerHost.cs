@@ -18,6 +18,7 @@ using Plexus.Server.Features.Stages;
 using Plexus.Server.Features.Versions;
 using Plexus.Server.Features.Workflows;
 using Plexus.Server.Infrastructure;
+using Microsoft.Extensions.Configuration.Memory;
 using Scalar.AspNetCore;
 
 namespace Plexus.Server;
@@ -31,6 +32,10 @@ public static class PlexusServerHost
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+
+        // Defaults under every other source (appsettings, environment, arguments still win): the framework's and
+        // EF Core's per-request and per-command lines at Information cost more CPU than a route's whole run.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietFrameworkLogs });
         builder.WebHost.UseUrls(builder.Configuration["Urls"] ?? "http://127.0.0.1:5080");
 
         // Platform
@@ -82,6 +87,13 @@ public static class PlexusServerHost
         app.MapExecutionsApi();
         return app;
     }
+
+    private static readonly Dictionary<string, string?> QuietFrameworkLogs = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+    };
 
     /// <summary>Builds the server, brings the database schema up to date and serves until stopped.</summary>
     public static async Task RunAsync(string[] args)
