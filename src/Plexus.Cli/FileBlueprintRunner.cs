@@ -55,21 +55,7 @@ internal sealed class FileBlueprintRunner(EngineHost engine, string directory, R
         try
         {
             var result = await engine.Executor.RunAsync(plan, request, cancellationToken).ConfigureAwait(false);
-            if (result.Status == ExecutionStatus.Succeeded)
-            {
-                return new BlueprintOutcome(result.Result, null);
-            }
-
-            if (result.Status == ExecutionStatus.Waiting)
-            {
-                var waits = string.Join(", ", result.Waits.Select(w => $"'{w.NodeId}'"));
-                return Failed($"blueprint '{name}' is waiting at {waits}; a called blueprint must finish without waiting");
-            }
-
-            // The record's error: secrets the blueprint resolved are masked there.
-            var error = result.Record.Error;
-            var where = error?.Node is { } node ? $" at node '{node}'" : "";
-            return Failed($"blueprint '{name}' {result.Status}{where}: {error?.Message ?? "no error recorded"}");
+            return BlueprintOutcome.Of(name, result);
         }
         finally
         {

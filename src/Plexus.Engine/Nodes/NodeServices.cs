@@ -28,4 +28,28 @@ public interface IBlueprintRunner
 /// </summary>
 public sealed record BlueprintCall(ExecutionInfo Caller, Execution.Redactor Redactor);
 
-public readonly record struct BlueprintOutcome(JsonNode? Result, string? Error);
+public readonly record struct BlueprintOutcome(JsonNode? Result, string? Error)
+{
+    /// <summary>
+    /// What a finished blueprint run means to its caller: its result, or why not. A called blueprint must finish
+    /// without waiting; a failure is described from the record, where secrets are masked.
+    /// </summary>
+    public static BlueprintOutcome Of(string name, Execution.ExecutionResult run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Status == Execution.ExecutionStatus.Succeeded)
+        {
+            return new BlueprintOutcome(run.Result, null);
+        }
+
+        if (run.Status == Execution.ExecutionStatus.Waiting)
+        {
+            var waits = string.Join(", ", run.Waits.Select(w => $"'{w.NodeId}'"));
+            return new BlueprintOutcome(null, $"blueprint '{name}' is waiting at {waits}; a called blueprint must finish without waiting");
+        }
+
+        var error = run.Record.Error;
+        var where = error?.Node is { } node ? $" at node '{node}'" : "";
+        return new BlueprintOutcome(null, $"blueprint '{name}' {run.Status}{where}: {error?.Message ?? "no error recorded"}");
+    }
+}

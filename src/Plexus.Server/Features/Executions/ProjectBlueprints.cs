@@ -54,21 +54,7 @@ public sealed class ProjectBlueprints(
         try
         {
             var result = await executor.RunAsync(compiled.Plan!, request, cancellationToken).ConfigureAwait(false);
-            if (result.Status == ExecutionStatus.Succeeded)
-            {
-                return new BlueprintOutcome(result.Result, null);
-            }
-
-            if (result.Status == ExecutionStatus.Waiting)
-            {
-                var waits = string.Join(", ", result.Waits.Select(w => $"'{w.NodeId}'"));
-                return Failed($"blueprint '{name}' is waiting at {waits}; a called blueprint must finish without waiting");
-            }
-
-            // The record's error: secrets are masked there.
-            var error = result.Record.Error;
-            var where = error?.Node is { } node ? $" at node '{node}'" : "";
-            return Failed($"blueprint '{name}' {result.Status}{where}: {error?.Message ?? "no error recorded"}");
+            return BlueprintOutcome.Of(name, result);
         }
         finally
         {
