@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Plexus.Engine.Execution;
 using Plexus.Persistence.Model;
 using Plexus.Server.Features.Executions;
+using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.ExecutionStore;
 using Plexus.Server.Tests.Support;
 
@@ -202,7 +203,7 @@ public abstract class ExecutionsSpec<TDatabase>(TDatabase database) : IClassFixt
         Assert.NotNull(row.SuspendedState);
         Assert.DoesNotContain("laptop", row.SuspendedState, StringComparison.Ordinal);
         Assert.DoesNotContain(token, row.SuspendedState, StringComparison.Ordinal);
-        Assert.Equal(ExecutionRows.HashToken(token), wait.ResumeTokenHash);
+        Assert.Equal(Hashes.Sha256(token), wait.ResumeTokenHash);
         Assert.Equal(NodeRunStatus.Waiting, wait.Status);
         await host.DisposeAsync();
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Plexus.Server.Features.Auth;
+using Plexus.Server.Infrastructure;
 
 namespace Plexus.Server.Features.ApiKeys;
 

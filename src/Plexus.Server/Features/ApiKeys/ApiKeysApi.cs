@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
 using Plexus.Server.Features.Audit;
-using Plexus.Server.Features.Auth;
 using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.Access;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Plexus.Persistence;
 using Plexus.Server.Features.ApiKeys;
 using Plexus.Server.Infrastructure.Access;
+using Plexus.Server.Infrastructure;
 
 namespace Plexus.Server.Features.Auth;
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Plexus.Persistence.Model;
+using Plexus.Server.Infrastructure;
 
 namespace Plexus.Server.Features.Auth;
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
+using Plexus.Server.Infrastructure;
 
 namespace Plexus.Server.Features.Auth;
 

@@ -8,6 +8,7 @@ using Plexus.Engine.Validation;
 using Plexus.Engine.Workflows;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
+using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.ExecutionStore;
 
 namespace Plexus.Server.Features.Executions;
@@ -88,7 +89,7 @@ public sealed partial class ExecutionRunner(
     public async Task<ExecutionOutcome> ResumeByTokenAsync(string token, JsonNode? payload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        var hash = ExecutionRows.HashToken(token);
+        var hash = Hashes.Sha256(token);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var wait = await db.NodeRuns.AsNoTracking().Where(n => n.ResumeTokenHash == hash).Select(n => new { n.ExecutionId, n.Status })

@@ -375,7 +375,7 @@ public static class ExecutionsApi
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(recorder);
-        var hash = ExecutionRows.HashToken(token);
+        var hash = Hashes.Sha256(token);
         var execution = await db.NodeRuns.Where(n => n.ResumeTokenHash == hash).Select(n => (Guid?)n.ExecutionId).FirstOrDefaultAsync(cancellationToken);
         if (execution is not { } id)
         {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,9 +16,6 @@ public static class ExecutionRows
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
-
-    /// <summary>The hex SHA-256 of a resume token: what <see cref="NodeRunRow.ResumeTokenHash"/> holds.</summary>
-    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     public static void Fill(ExecutionRow row, ExecutionRecord record)
     {
@@ -55,7 +50,7 @@ public static class ExecutionRows
         Scope = node.Scope,
         Pinned = node.Pinned,
         Logs = node.Logs is null ? null : JsonSerializer.Serialize(node.Logs, Json),
-        ResumeTokenHash = node.ResumeToken is null ? null : HashToken(node.ResumeToken),
+        ResumeTokenHash = node.ResumeToken is null ? null : Hashes.Sha256(node.ResumeToken),
     };
 
     public static string? Text(JsonNode? value) => value?.ToJsonString(Json);

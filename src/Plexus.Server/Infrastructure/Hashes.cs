@@ -2,9 +2,9 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Plexus.Server.Features.Auth;
+namespace Plexus.Server.Infrastructure;
 
-/// <summary>Random secrets and the hashes they are stored as (refresh tokens, API keys): SHA-256, lower-case hex.</summary>
+/// <summary>Random secrets and the hashes they are stored as (refresh tokens, API keys, resume tokens): SHA-256, lower-case hex.</summary>
 public static class Hashes
 {
     public static string NewSecret(int bytes = 32) => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(bytes));
