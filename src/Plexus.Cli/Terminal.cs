@@ -5,8 +5,11 @@ namespace Plexus.Cli;
 /// <summary>A Spectre console over any writer: colors and terminal width on a real terminal, plain text elsewhere.</summary>
 internal static class Terminal
 {
-    /// <summary>Wide enough that tables do not wrap JSON previews when the output goes to a file or a pipe.</summary>
-    private const int RedirectedWidth = 160;
+    /// <summary>
+    /// Output to a file or a pipe is never wrapped: a wrapped file path or resume command could not be copied or
+    /// searched, and table cells are already bounded by their previews.
+    /// </summary>
+    private const int RedirectedWidth = 4096;
 
     public static IAnsiConsole For(TextWriter writer)
     {

@@ -112,6 +112,26 @@ public sealed class ExampleTests
     }
 
     [Fact]
+    public async Task Human_form_never_wraps_a_long_file_path_or_the_resume_command()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "plexus-" + new string('d', 120), Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var file = Path.Combine(folder, "approval.json");
+            File.Copy(Example("approval.json"), file);
+
+            var run = (await RunAsync("run", file)).Exits(ExitCodes.Ok);
+
+            Assert.Contains($"plexus run {file} --resume 'approval=<JSON>'", run.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Approval_answered_with_resume_returns_the_decision()
     {
         var run = (await RunAsync("run", Example("approval.json"), "--resume", """approval={"approved":true}""", "--json")).Exits(ExitCodes.Ok);
