@@ -291,6 +291,59 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task A_changed_environment_variable_or_secret_is_seen_by_the_next_request_on_every_replica()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "r");
+        await SetStageValueAsync(alice, project, "env/GREETING", "hello");
+        await SetStageValueAsync(alice, project, "secrets/TOKEN", "s1");
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"={{ env.GREETING + ' ' + secret('TOKEN') }}\""));
+        var url = $"/p/{slug}/prod/v";
+        await using var replica = server.Provider == "postgres" ? server.Replica() : null;
+        var clients = replica is null ? [server.CreateClient()] : new[] { server.CreateClient(), replica.CreateClient() };
+        foreach (var client in clients)
+        {
+            Assert.Equal("hello s1", await client.GetStringAsync(url, Ct));
+        }
+
+        await SetStageValueAsync(alice, project, "env/GREETING", "bonjour");
+        await SetStageValueAsync(alice, project, "secrets/TOKEN", "s2");
+
+        Assert.Equal("bonjour s2", await server.CreateClient().GetStringAsync(url, Ct));
+        foreach (var client in clients)
+        {
+            Assert.Equal("bonjour s2", await EventuallyAsync(client, url, "bonjour s2"));
+        }
+
+        var deleted = await alice.Http.DeleteAsync($"/api/v1/projects/{project}/stages/prod/env/GREETING", Ct);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.DoesNotContain("bonjour", await server.CreateClient().GetStringAsync(url, Ct), StringComparison.Ordinal);
+    }
+
+    private static async Task SetStageValueAsync(Member member, Guid project, string what, string value)
+    {
+        var answer = await member.Http.PutAsJsonAsync($"/api/v1/projects/{project}/stages/prod/{what}", new { value }, Ct);
+        Assert.True(answer.IsSuccessStatusCode, $"PUT {what}: {(int)answer.StatusCode}");
+    }
+
+    /// <summary>What the route answers once it answers <paramref name="expected"/>, or its last answer after five seconds.</summary>
+    private static async Task<string> EventuallyAsync(HttpClient client, string url, string expected)
+    {
+        var seen = "";
+        for (var i = 0; i < 100 && seen != expected; i++)
+        {
+            seen = await client.GetStringAsync(url, Ct);
+            if (seen != expected)
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        return seen;
+    }
+
+    [Fact]
     public async Task Bad_input_malformed_json_400_oversize_413()
     {
         var alice = await SignUpAsync();

@@ -172,7 +172,7 @@ public sealed partial class ExecutionRunner(
             return (null, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("fromNode", reason!)] });
         }
 
-        var values = await LoadStageAsync(workflow.ProjectId, start.Stage, cancellationToken).ConfigureAwait(false);
+        var values = start.Values ?? await LoadStageAsync(workflow.ProjectId, start.Stage, cancellationToken).ConfigureAwait(false);
         if (values is null)
         {
             return (null, ExecutionOutcome.NotFound($"stage '{start.Stage}' not found", id));

@@ -47,6 +47,9 @@ public sealed record RunStart
     public bool WaitInline { get; init; } = true;
 
     public IExecutionEventSink? Events { get; init; }
+
+    /// <summary>The stage's environment and secrets when the caller holds them already (the router does); null reads them.</summary>
+    public StageValues? Values { get; init; }
 }
 
 public enum ExecutionOutcomeKind

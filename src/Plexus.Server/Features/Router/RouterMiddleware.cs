@@ -188,6 +188,7 @@ public static partial class RouterMiddleware
             Input = input,
             CorrelationId = correlationId,
             ExecutionId = executionId,
+            Values = routes.Values,
         };
         var outcome = await runner.StartAsync(start, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Kind != ExecutionOutcomeKind.Started || outcome.Completion is not { } completion)
