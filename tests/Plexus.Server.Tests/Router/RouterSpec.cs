@@ -413,6 +413,39 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task A_route_run_still_going_after_a_second_is_listed_as_running_and_then_as_what_it_became()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "slow", """
+            { "schema": "plexus/workflow@1", "name": "slow",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "GET", "path": "/slow" } },
+                { "id": "wait", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 3000 } },
+                { "id": "reply", "type": "http.response", "settings": { "status": 200, "body": "late" } }
+              ],
+              "edges": [ { "from": "hook", "to": "wait" }, { "from": "wait", "to": "reply" } ] }
+            """);
+
+        var call = server.CreateClient().GetAsync($"/p/{slug}/dev/slow", Ct);
+        System.Text.Json.Nodes.JsonNode? running = null;
+        for (var i = 0; i < 50 && running is null; i++)
+        {
+            await Task.Delay(100, Ct);
+            var list = await Expect.JsonAsync(await alice.Http.GetAsync("/api/v1/executions?status=running", Ct));
+            running = list["items"]!.AsArray().FirstOrDefault();
+        }
+
+        var answer = await call;
+        Assert.NotNull(running);
+        Assert.Equal("running", running["status"]!.GetValue<string>());
+        var id = Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"));
+        Assert.Equal(id, running["id"]!.GetValue<string>());
+        Assert.Equal("late", await answer.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("succeeded", (await RecordedAsync(alice, id))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_correlation_id_is_accepted_echoed_and_stored_or_generated()
     {
         var alice = await SignUpAsync();

@@ -189,6 +189,8 @@ public static partial class RouterMiddleware
             CorrelationId = correlationId,
             ExecutionId = executionId,
             Values = routes.Values,
+            // A 202's status URL must find the execution at once; a route answered at the run's end need not.
+            RecordStartAtOnce = settings.Respond == HttpTriggerSettings.RespondImmediately,
         };
         var outcome = await runner.StartAsync(start, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Kind != ExecutionOutcomeKind.Started || outcome.Completion is not { } completion)

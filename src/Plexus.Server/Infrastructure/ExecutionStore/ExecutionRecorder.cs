@@ -96,6 +96,13 @@ public sealed partial class ExecutionRecorder : BackgroundService
         return true;
     }
 
+    /// <summary>Records that an execution started if the queue has room now (a start written late is not worth waiting for).</summary>
+    public bool TryRecordStart(ExecutionEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return _queue.Writer.TryWrite(new Write(entry.Id, entry, Fresh: true, null));
+    }
+
     /// <summary>Waits until every record queued so far is in the database (records are written in order), e.g. before answering with an execution that may be read back at once.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
