@@ -446,6 +446,41 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task The_caller_is_answered_as_soon_as_the_response_is_decided_while_the_run_goes_on()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "early", """
+            { "schema": "plexus/workflow@1", "name": "early",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "POST", "path": "/order" } },
+                { "id": "reply", "type": "http.response", "settings": { "status": 202, "body": { "accepted": true } } },
+                { "id": "work", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 4000 } },
+                { "id": "done", "type": "flow.return", "settings": { "value": "done" } }
+              ],
+              "edges": [ { "from": "hook", "to": "reply" }, { "from": "reply", "to": "work" }, { "from": "work", "to": "done" } ] }
+            """);
+
+        var answer = await server.CreateClient().PostAsync($"/p/{slug}/dev/order", Json("{}"), Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        Assert.Equal("""{"accepted":true}""", await answer.Content.ReadAsStringAsync(Ct));
+        var id = Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"));
+        var seenRunning = false;
+        for (var i = 0; i < 30 && !seenRunning; i++)
+        {
+            var execution = await alice.Http.GetAsync($"/api/v1/executions/{id}", Ct);
+            seenRunning = execution.IsSuccessStatusCode && (await Expect.JsonAsync(execution))["status"]!.GetValue<string>() == "running";
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.True(seenRunning, "the run was over by the time the caller was answered");
+        var recorded = await RecordedAsync(alice, id);
+        Assert.Equal("succeeded", recorded["status"]!.GetValue<string>());
+        Assert.Equal("done", recorded["result"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_correlation_id_is_accepted_echoed_and_stored_or_generated()
     {
         var alice = await SignUpAsync();

@@ -192,6 +192,7 @@ public sealed partial class ExecutionRunner(
             UsePinned = start.UsePinned || start.Pinned is not null,
             WaitInline = start.WaitInline,
             Events = start.Events,
+            OnResponse = start.OnResponse,
         };
         var owner = new ExecutionOwner(workflow.OrganizationId, workflow.ProjectId, workflow.Id, start.Version);
         var run = new PreparedRun(id, owner, Policy(workflow, request.Stage), plan, document, workflow.DraftRevision, request, values)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Plexus.Engine.Nodes;
 using Plexus.Engine.Routing;
 using Plexus.Nodes.Triggers;
 using Plexus.Server.Features.Executions;
@@ -178,6 +179,9 @@ public static partial class RouterMiddleware
             ["ip"] = context.Connection.RemoteIpAddress?.ToString(),
         };
         var runner = context.RequestServices.GetRequiredService<ExecutionRunner>();
+        var immediately = settings.Respond == HttpTriggerSettings.RespondImmediately;
+        // The caller is answered with the first response as soon as the run decides it; the run may go on after that.
+        var responded = immediately ? null : new TaskCompletionSource<HttpResponseData>(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = new RunStart
         {
             Workflow = target.Workflow,
@@ -190,7 +194,8 @@ public static partial class RouterMiddleware
             ExecutionId = executionId,
             Values = routes.Values,
             // A 202's status URL must find the execution at once; a route answered at the run's end need not.
-            RecordStartAtOnce = settings.Respond == HttpTriggerSettings.RespondImmediately,
+            RecordStartAtOnce = immediately,
+            OnResponse = responded is null ? null : response => responded.TrySetResult(response),
         };
         var outcome = await runner.StartAsync(start, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Kind != ExecutionOutcomeKind.Started || outcome.Completion is not { } completion)
@@ -199,7 +204,7 @@ public static partial class RouterMiddleware
             return;
         }
 
-        if (settings.Respond == HttpTriggerSettings.RespondImmediately)
+        if (responded is null)
         {
             var statusUrl = $"/api/v1/executions/{executionId}";
             context.Response.StatusCode = StatusCodes.Status202Accepted;
@@ -209,10 +214,12 @@ public static partial class RouterMiddleware
             return;
         }
 
-        ExecutionOutcome ended;
+        HttpResponseData? response;
         try
         {
-            ended = await completion.WaitAsync(TimeSpan.FromMilliseconds(settings.TimeoutMs), context.RequestAborted).ConfigureAwait(false);
+            var first = await Task.WhenAny(responded.Task, completion).WaitAsync(TimeSpan.FromMilliseconds(settings.TimeoutMs), context.RequestAborted)
+                .ConfigureAwait(false);
+            response = first == responded.Task ? responded.Task.Result : (await completion.ConfigureAwait(false)).Result?.Response;
         }
         catch (TimeoutException)
         {
@@ -221,7 +228,7 @@ public static partial class RouterMiddleware
             return;
         }
 
-        if (ended.Result?.Response is not { } response)
+        if (response is null)
         {
             await FailedAsync(context, executionId).ConfigureAwait(false);
             return;
@@ -394,7 +401,7 @@ public static partial class RouterMiddleware
         c => ProblemAsync(c, StatusCodes.Status413PayloadTooLarge, "body-too-large", "The body is too large",
             $"the route accepts at most {limit.ToString(CultureInfo.InvariantCulture)} bytes");
 
-    private static async Task WriteResponseAsync(HttpContext context, Plexus.Engine.Nodes.HttpResponseData response)
+    private static async Task WriteResponseAsync(HttpContext context, HttpResponseData response)
     {
         var http = context.Response;
         http.StatusCode = response.Status;
