@@ -361,6 +361,35 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task Bodies_without_a_length_are_read_whole_and_held_to_the_limit()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("POST", "/in", "\"={{ trigger.body.text.length }}\"", """, "maxBodyBytes": 20000"""));
+        var client = server.CreateClient();
+        static HttpContent Chunked(string json)
+        {
+            // A stream of unknown length: sent chunked, without Content-Length.
+            var content = new StreamContent(new NoLengthStream(Encoding.UTF8.GetBytes(json)));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return content;
+        }
+
+        var whole = await client.PostAsync($"/p/{slug}/dev/in", Chunked($$"""{"text":"{{new string('x', 15000)}}"}"""), Ct);
+        var over = await client.PostAsync($"/p/{slug}/dev/in", Chunked($$"""{"text":"{{new string('x', 25000)}}"}"""), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal("15000", await whole.Content.ReadAsStringAsync(Ct));
+        await Expect.ProblemAsync(over, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+    }
+
+    /// <summary>A readable stream that does not tell its length, so that HttpClient sends it chunked.</summary>
+    private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task A_run_without_a_response_answers_500_with_the_execution_id_and_no_internals()
     {
         var alice = await SignUpAsync();

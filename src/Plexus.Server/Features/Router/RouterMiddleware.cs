@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -344,28 +345,53 @@ public static partial class RouterMiddleware
             return (null, TooLarge(limit));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        // A pooled buffer of the announced length (or grown while reading): bodies are parsed from it, never kept.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 4096, 1, limit + 1));
+        try
         {
-            if (buffer.Length + read > limit)
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        return (null, TooLarge(limit));
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > limit)
             {
                 return (null, TooLarge(limit));
             }
 
-            buffer.Write(chunk, 0, read);
+            return length == 0 ? (null, null) : ParseBody(request.ContentType ?? "", buffer.AsMemory(0, length));
         }
-
-        if (buffer.Length == 0)
+        finally
         {
-            return (null, null);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
 
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        var type = request.ContentType ?? "";
-        var mediaType = type.Split(';', 2)[0].Trim().ToLowerInvariant();
-        if (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal))
+    private static (JsonNode? Body, Func<HttpContext, Task>? Problem) ParseBody(string type, ReadOnlyMemory<byte> bytes)
+    {
+        var semicolon = type.IndexOf(';', StringComparison.Ordinal);
+        var mediaType = (semicolon < 0 ? type.AsSpan() : type.AsSpan(0, semicolon)).Trim();
+        if (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
@@ -377,7 +403,7 @@ public static partial class RouterMiddleware
             }
         }
 
-        if (mediaType == "application/x-www-form-urlencoded")
+        if (mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
             var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(bytes.Span));
             var result = new JsonObject();
@@ -389,7 +415,7 @@ public static partial class RouterMiddleware
             return (result, null);
         }
 
-        if (mediaType.StartsWith("text/", StringComparison.Ordinal))
+        if (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase))
         {
             return (JsonValue.Create(Encoding.UTF8.GetString(bytes.Span)), null);
         }
