@@ -25,6 +25,7 @@ internal static class RunReport
                 ["status"] = response.Status,
                 ["headers"] = new JsonObject(response.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))),
                 ["body"] = Copy(response.Body),
+                ["cookies"] = new JsonArray([.. response.Cookies.Select(c => (JsonNode?)c.ToSetCookie())]),
             }
             : null,
         ["error"] = Error(record.Error),
@@ -70,7 +71,15 @@ internal static class RunReport
         Line("result", Display.Json(record.Result));
         if (record.Response is { } response)
         {
-            Line("response", $"{response.Status} {Display.Json(response.Body)}");
+            // A binary body is summed up: its base64 says nothing to a reader.
+            var body = response.Bytes is { } bytes
+                ? $"{response.Headers.GetValueOrDefault("content-type")}, {bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes"
+                : Display.Json(response.Body);
+            Line("response", $"{response.Status} {body}");
+            foreach (var cookie in response.Cookies)
+            {
+                Line("cookie", cookie.ToSetCookie());
+            }
         }
 
         if (record.Error is { } error)

@@ -521,6 +521,7 @@ internal sealed partial class Run
         {
             Body = RecordValues.Store(_response.Body, _redactor).Value,
             Headers = _response.Headers.ToDictionary(h => h.Key, h => _redactor.Redact(h.Value), StringComparer.OrdinalIgnoreCase),
+            Cookies = [.. _response.Cookies.Select(c => c with { Value = _redactor.Redact(c.Value) })],
         };
         return new ExecutionRecord(_info.Id, _info.Workflow, _info.Stage, _status, RecordValues.Store(_result, _redactor).Value,
             response, Redact(_error), RecordValues.Store(_trigger, _redactor).Value, _info.CorrelationId, _startedAt, _endedAt, nodes);

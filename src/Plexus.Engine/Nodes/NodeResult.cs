@@ -75,4 +75,12 @@ public sealed record LoopRequest(JsonArray Items, int Concurrency);
 public sealed record JumpRequest(string Target, int Max);
 
 /// <summary>An HTTP answer from <c>http.response</c>.</summary>
-public sealed record HttpResponseData(int Status, IReadOnlyDictionary<string, string> Headers, JsonNode? Body);
+/// <param name="Body">A JSON body (a string is sent as text); for a binary body its <c>{ contentType, base64 }</c> form, kept for records and display.</param>
+public sealed record HttpResponseData(int Status, IReadOnlyDictionary<string, string> Headers, JsonNode? Body)
+{
+    /// <summary>Cookies to set, in the order given.</summary>
+    public IReadOnlyList<ResponseCookie> Cookies { get; init; } = [];
+
+    /// <summary>A binary body, sent as these bytes instead of <see cref="Body"/>; null for JSON and text.</summary>
+    public byte[]? Bytes { get; init; }
+}

@@ -130,7 +130,7 @@ public sealed class BadInputTests : IDisposable
             [
                 "nodes[1].type: unknown node type 'data.sett'; did you mean 'data.set'?",
                 "nodes[2].settings.status: must be 100..599",
-                "nodes[2].settings.colour: unknown setting 'colour'; known: status, headers, body",
+                "nodes[2].settings.colour: unknown setting 'colour'; known: status, headers, cookies, body, bodyEncoding",
                 "edges[0].to: names node 'ghost', which does not exist",
             ],
             run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1..]);

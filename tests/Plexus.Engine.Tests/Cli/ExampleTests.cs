@@ -55,6 +55,26 @@ public sealed class ExampleTests
     }
 
     [Fact]
+    public async Task Pixel_answers_a_png_and_sets_the_visitor_cookie()
+    {
+        var run = (await RunAsync("run", Example("pixel.json"), "--request", "GET /pixel.png?visitor=ada", "--json")).Exits(ExitCodes.Ok);
+
+        var response = run.Json["response"]!;
+        Assert.Equal("image/png", response["headers"]!["content-type"]!.GetValue<string>());
+        Assert.StartsWith("iVBORw0KGgo", response["body"]!["base64"]!.GetValue<string>(), StringComparison.Ordinal);
+        AssertJson("""["visitor=ada; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"]""", response["cookies"]);
+    }
+
+    [Fact]
+    public async Task Pixel_in_human_form_sums_up_the_binary_body_and_shows_the_cookie()
+    {
+        var run = (await RunAsync("run", Example("pixel.json"), "--request", "GET /pixel.png")).Exits(ExitCodes.Ok);
+
+        Assert.Contains("200 image/png, 70 bytes", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("visitor=anonymous; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Branching_takes_the_medium_branch()
     {
         var run = (await RunAsync("run", Example("branching.json"), "--json")).Exits(ExitCodes.Ok);
@@ -174,6 +194,7 @@ public sealed class ExampleTests
     [InlineData("approval.json", "valid: approval (5 nodes, 4 edges)")]
     [InlineData("call.json", "valid: call (3 nodes, 2 edges)")]
     [InlineData("double.json", "valid: double (2 nodes, 1 edge)")]
+    [InlineData("pixel.json", "valid: pixel (2 nodes, 1 edge)")]
     public async Task Every_example_is_valid(string file, string expected)
     {
         var run = (await RunAsync("validate", Example(file))).Exits(ExitCodes.Ok);
@@ -187,7 +208,7 @@ public sealed class ExampleTests
     {
         var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "examples"), "*.json").Select(Path.GetFileName).Order();
 
-        Assert.Equal(["approval.json", "branching.json", "call.json", "double.json", "greet.json", "hello.json", "loop.json", "retry.json"], examples);
+        Assert.Equal(["approval.json", "branching.json", "call.json", "double.json", "greet.json", "hello.json", "loop.json", "pixel.json", "retry.json"], examples);
     }
 
     private static IEnumerable<JsonNode> Nodes(CliResult run) => run.Json["nodes"]!.AsArray().Select(n => n!);

@@ -24,7 +24,7 @@ public sealed class ValidationTests
             [
                 "nodes[1].type: unknown node type 'data.sett'; did you mean 'data.set'?",
                 "nodes[2].settings.status: must be 100..599",
-                "nodes[2].settings.colour: unknown setting 'colour'; known: status, headers, body",
+                "nodes[2].settings.colour: unknown setting 'colour'; known: status, headers, cookies, body, bodyEncoding",
                 "edges[0].to: names node 'ghost', which does not exist",
             ],
             problems.Select(p => p.ToString()));

@@ -532,6 +532,81 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task The_pixel_example_answers_its_png_bytes_and_sets_the_cookie()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "pixel");
+        await PublishAsync(alice, workflow, File.ReadAllText(Path.Combine(RepoRoot(), "examples", "pixel.json")));
+
+        var answer = await server.CreateClient().GetAsync($"/p/{slug}/prod/pixel.png?visitor=ada", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("image/png", answer.Content.Headers.ContentType?.ToString());
+        Assert.Equal(
+            Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="),
+            await answer.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(["visitor=ada; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"], answer.Headers.GetValues("Set-Cookie"));
+        Assert.Equal("no-store", answer.Headers.CacheControl?.ToString());
+    }
+
+    [Fact]
+    public async Task A_binary_upload_echoed_with_base64_comes_back_byte_for_byte_with_cookies()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", """
+            { "schema": "plexus/workflow@1", "name": "r",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "POST", "path": "/echo" } },
+                { "id": "reply", "type": "http.response", "settings": { "bodyEncoding": "base64", "body": "={{ trigger.body }}",
+                    "cookies": { "a": "1", "b": { "value": "2", "secure": true, "sameSite": "strict" } } } }
+              ],
+              "edges": [ { "from": "hook", "to": "reply" } ] }
+            """);
+        var sent = new byte[] { 0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x80, 0x0a };
+        using var content = new ByteArrayContent(sent);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+
+        var answer = await server.CreateClient().PostAsync($"/p/{slug}/dev/echo", content, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("application/pdf", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(sent, await answer.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(["a=1", "b=2; Secure; SameSite=Strict"], answer.Headers.GetValues("Set-Cookie"));
+    }
+
+    [Fact]
+    public async Task Invalid_base64_or_a_broken_cookie_fail_the_run_500_with_the_execution_id_and_the_error_recorded()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "a", Route("GET", "/bytes", "\"not base64!\"", name: "a").Replace(
+            "\"status\": 200,", "\"status\": 200, \"bodyEncoding\": \"base64\",", StringComparison.Ordinal));
+        await alice.CreateWorkflowAsync(project, "b", Route("GET", "/cookie", "\"ok\"", name: "b").Replace(
+            "\"status\": 200,", "\"status\": 200, \"cookies\": { \"c\": \"={{ trigger.query.v }}\" },", StringComparison.Ordinal));
+        var client = server.CreateClient();
+
+        var bytes = await client.GetAsync($"/p/{slug}/dev/bytes", Ct);
+        var cookie = await client.GetAsync($"/p/{slug}/dev/cookie?v=a%20b", Ct);
+
+        foreach (var (answer, error) in new[]
+        {
+            (bytes, "settings.body: is not valid base64"),
+            (cookie, "settings.cookies.c: may not hold spaces, quotes, commas, semicolons, backslashes or non-ASCII characters; encode it (encodeURIComponent)"),
+        })
+        {
+            var problem = await Expect.ProblemAsync(answer, HttpStatusCode.InternalServerError, "route-failed");
+            var id = problem["executionId"]!.GetValue<string>();
+            Assert.Equal(id, Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id")));
+            Assert.False(answer.Headers.Contains("Set-Cookie"));
+            var recorded = await RecordedAsync(alice, id);
+            Assert.Equal("failed", recorded["status"]!.GetValue<string>());
+            Assert.Equal(error, recorded["error"]!["message"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public async Task A_rate_limited_route_answers_429_with_retry_after()
     {
         var alice = await SignUpAsync();

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Plexus.Engine.Nodes;
 using Plexus.Engine.Routing;
 using Plexus.Nodes.Triggers;
@@ -445,6 +446,11 @@ public static partial class RouterMiddleware
             }
         }
 
+        foreach (var cookie in response.Cookies)
+        {
+            http.Headers.Append(HeaderNames.SetCookie, cookie.ToSetCookie());
+        }
+
         if (response.Body is null)
         {
             if (contentType is not null)
@@ -456,7 +462,12 @@ public static partial class RouterMiddleware
         }
 
         byte[] bytes;
-        if (response.Body is JsonValue bodyValue && bodyValue.TryGetValue<string>(out var text))
+        if (response.Bytes is { } binary)
+        {
+            http.ContentType = contentType ?? "application/octet-stream";
+            bytes = binary;
+        }
+        else if (response.Body is JsonValue bodyValue && bodyValue.TryGetValue<string>(out var text))
         {
             http.ContentType = contentType ?? "text/plain; charset=utf-8";
             bytes = Encoding.UTF8.GetBytes(text);
