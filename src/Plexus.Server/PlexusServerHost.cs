@@ -35,8 +35,9 @@ public static class PlexusServerHost
         var builder = WebApplication.CreateBuilder(args);
 
         // Defaults under every other source (appsettings, environment, arguments still win): the framework's and
-        // EF Core's per-request and per-command lines at Information cost more CPU than a route's whole run.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietFrameworkLogs });
+        // EF Core's per-request and per-command lines at Information cost more CPU than a route's whole run; console
+        // lines show their scopes, so that each line of a run names its correlation and execution ids (RunLogScope).
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LogDefaults });
         builder.WebHost.UseUrls(builder.Configuration["Urls"] ?? "http://127.0.0.1:5080");
 
         // Platform
@@ -91,8 +92,12 @@ public static class PlexusServerHost
         return app;
     }
 
-    private static readonly Dictionary<string, string?> QuietFrameworkLogs = new()
+    private static readonly Dictionary<string, string?> LogDefaults = new()
     {
+        // Naming the formatter makes the console read FormatterOptions; without a name it takes the obsolete
+        // Logging:Console:IncludeScopes (false) instead.
+        ["Logging:Console:FormatterName"] = "simple",
+        ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",

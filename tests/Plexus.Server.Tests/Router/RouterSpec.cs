@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
 using Plexus.Server.Tests.Projects;
 using Plexus.Server.Tests.Support;
 
@@ -604,6 +608,56 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
             Assert.Equal("failed", recorded["status"]!.GetValue<string>());
             Assert.Equal(error, recorded["error"]!["message"]!.GetValue<string>());
         }
+    }
+
+    [Fact]
+    public async Task Every_log_line_of_a_route_run_carries_its_correlation_and_execution_ids()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var marker = Guid.NewGuid().ToString("n");
+        // The node's HTTP client logs its request; the call fails, the run ends without a response, and the router logs that.
+        await alice.CreateWorkflowAsync(project, "r", $$"""
+            { "schema": "plexus/workflow@1", "name": "r",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "GET", "path": "/logged" } },
+                { "id": "fetch", "type": "http.request", "settings": { "url": "http://127.0.0.1:9/u{{marker}}" } }
+              ],
+              "edges": [ { "from": "hook", "to": "fetch" } ] }
+            """);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/p/{slug}/dev/logged");
+        request.Headers.Add("X-Correlation-Id", "c-" + marker);
+
+        var answer = await server.CreateClient().SendAsync(request, Ct);
+
+        await Expect.ProblemAsync(answer, HttpStatusCode.InternalServerError, "route-failed");
+        var executionId = Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"));
+        var lines = server.Logs.Lines.Where(l => l.Contains("127.0.0.1:9/u" + marker, StringComparison.Ordinal)
+            || l.Contains("Route GET /logged answered 500", StringComparison.Ordinal)).ToList();
+        Assert.Contains(lines, l => l.StartsWith("System.Net.Http.HttpClient.plexus.nodes", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Plexus.Server.Features.Router.RouterMiddleware Warning: Route GET /logged answered 500: its run ended failed",
+            StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.Contains($"=> CorrelationId:c-{marker} ExecutionId:{executionId}", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_server_console_shows_the_scopes_of_a_line()
+    {
+        if (server.SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        // The formatter the console logger of the running server writes with, as that logger has configured it.
+        _ = server.Services.GetServices<ILoggerProvider>().OfType<ConsoleLoggerProvider>().Single();
+        var formatter = server.Services.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Simple);
+        var scopes = new LoggerExternalScopeProvider();
+        using var scope = scopes.Push("CorrelationId:c-1 ExecutionId:e-1");
+        using var console = new StringWriter();
+
+        formatter.Write(new LogEntry<string>(LogLevel.Warning, "Plexus.Test", default, "a line", null, (state, _) => state), scopes, console);
+
+        Assert.Contains("=> CorrelationId:c-1 ExecutionId:e-1", console.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

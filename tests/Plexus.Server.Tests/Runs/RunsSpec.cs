@@ -95,6 +95,30 @@ public abstract class RunsSpec<TServer>(TServer server) : IClassFixture<TServer>
     }
 
     [Fact]
+    public async Task Log_lines_of_an_api_run_carry_its_correlation_and_execution_ids()
+    {
+        var alice = await SignUpAsync();
+        var marker = Guid.NewGuid().ToString("n");
+        var workflow = await alice.WorkflowAsync($$"""
+            { "schema": "plexus/workflow@1", "name": "logged",
+              "nodes": [
+                { "id": "start", "type": "trigger.manual" },
+                { "id": "fetch", "type": "http.request", "settings": { "url": "http://127.0.0.1:9/u{{marker}}" } }
+              ],
+              "edges": [ { "from": "start", "to": "fetch" } ] }
+            """);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/workflows/{workflow}/runs?wait=true") { Content = JsonContent.Create(new { }) };
+        request.Headers.Add("X-Correlation-Id", "c-" + marker);
+
+        var ran = await Expect.JsonAsync(await alice.Http.SendAsync(request, Ct));
+
+        Assert.Equal("failed", ran["status"].Text());
+        var lines = server.Logs.Lines.Where(l => l.Contains("127.0.0.1:9/u" + marker, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.Contains($"=> CorrelationId:c-{marker} ExecutionId:{ran["id"].Text()}", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_failed_run_answers_200_with_its_error()
     {
         var alice = await SignUpAsync();

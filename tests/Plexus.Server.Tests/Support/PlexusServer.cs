@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Plexus.Server.Tests.Support;
 
@@ -16,6 +18,9 @@ public abstract class PlexusServer : WebApplicationFactory<Program>, IAsyncLifet
 
     public abstract string Provider { get; }
 
+    /// <summary>Every line the server logs, with its scopes.</summary>
+    public LogCapture Logs { get; } = new();
+
     protected void Set(string key, string? value) => _settings[key] = value;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -26,6 +31,8 @@ public abstract class PlexusServer : WebApplicationFactory<Program>, IAsyncLifet
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
     }
 
     public abstract ValueTask InitializeAsync();

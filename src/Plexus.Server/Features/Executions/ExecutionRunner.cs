@@ -260,6 +260,7 @@ public sealed partial class ExecutionRunner(
             return ExecutionOutcome.Conflict(row.Id, "the execution was resumed already");
         }
 
+        using var logScope = RunLogScope.Begin(logger, row.CorrelationId, row.Id);
         try
         {
             var workflow = await db.Workflows.AsNoTracking().FirstOrDefaultAsync(w => w.Id == row.WorkflowId, cancellationToken).ConfigureAwait(false);

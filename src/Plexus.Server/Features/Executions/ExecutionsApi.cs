@@ -136,6 +136,10 @@ public static class ExecutionsApi
             }
         }
 
+        // The run's ids are known before it starts, so that the scope holds every line logged on its behalf.
+        var executionId = Guid.CreateVersion7(services.Clock.GetUtcNow());
+        var correlation = string.IsNullOrWhiteSpace(correlationId) ? null : correlationId.Trim();
+        using var logScope = RunLogScope.Begin(services.Logger, correlation, executionId);
         var start = new RunStart
         {
             Workflow = workflow,
@@ -147,7 +151,8 @@ public static class ExecutionsApi
             KnownOutputs = known,
             Pinned = body.Pinned,
             UsePinned = body.Pinned is not null || body.FromNode is not null,
-            CorrelationId = string.IsNullOrWhiteSpace(correlationId) ? null : correlationId.Trim(),
+            CorrelationId = correlation,
+            ExecutionId = executionId,
             Live = true,
         };
         var outcome = await services.Runner.StartAsync(start, cancellationToken);
@@ -563,7 +568,7 @@ public static class ExecutionsApi
 /// <summary>What the execution endpoints share: loading an execution only together with its access check.</summary>
 public sealed record ExecutionServices(
     AppDbContext Db, IAccess Access, ExecutionRunner Runner, ExecutionRecorder Recorder, ActiveExecutions Active, TimeProvider Clock,
-    Plexus.Server.Features.Router.IRouteInvalidation Routes)
+    Plexus.Server.Features.Router.IRouteInvalidation Routes, ILogger<ExecutionServices> Logger)
 {
     public ProjectServices Projects => new(Db, Access, Clock, Routes);
 

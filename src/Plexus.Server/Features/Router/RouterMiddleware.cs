@@ -50,13 +50,14 @@ public static partial class RouterMiddleware
     {
         ArgumentNullException.ThrowIfNull(app);
         var suffix = "." + app.Services.GetRequiredService<IOptions<RouterOptions>>().Value.BaseDomain.TrimStart('.');
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RouterMiddleware).FullName!);
         app.MapWhen(
             context => context.Request.Path.StartsWithSegments("/p", StringComparison.Ordinal) || SubdomainOf(context.Request.Host.Host, suffix) is not null,
             branch =>
             {
                 // Authentication only (who calls): authorization is per route, not the API's fallback policy.
                 branch.UseAuthentication();
-                branch.Run(context => HandleAsync(context, suffix));
+                branch.Run(context => HandleAsync(context, suffix, logger));
             });
         return app;
     }
@@ -64,7 +65,7 @@ public static partial class RouterMiddleware
     private static string? SubdomainOf(string host, string suffix) =>
         host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? host[..^suffix.Length].ToLowerInvariant() : null;
 
-    private static async Task HandleAsync(HttpContext context, string suffix)
+    private static async Task HandleAsync(HttpContext context, string suffix, ILogger logger)
     {
         var tables = context.RequestServices.GetRequiredService<RouteTables>();
         StageRoutes? routes = null;
@@ -132,10 +133,10 @@ public static partial class RouterMiddleware
             return;
         }
 
-        await RunAsync(context, routes, match.Entry!.Target, match.Parameters()).ConfigureAwait(false);
+        await RunAsync(context, routes, match.Entry!.Target, match.Parameters(), logger).ConfigureAwait(false);
     }
 
-    private static async Task RunAsync(HttpContext context, StageRoutes routes, RouteTarget target, JsonObject parameters)
+    private static async Task RunAsync(HttpContext context, StageRoutes routes, RouteTarget target, JsonObject parameters, ILogger logger)
     {
         var settings = target.Settings;
         if (AllowedOrigin(context, settings) is { } origin)
@@ -162,6 +163,7 @@ public static partial class RouterMiddleware
         var correlationId = CorrelationId(context.Request.Headers[CorrelationIdHeader].ToString()) ?? executionId.ToString("n");
         context.Response.Headers[ExecutionIdHeader] = executionId.ToString();
         context.Response.Headers[CorrelationIdHeader] = correlationId;
+        using var logScope = RunLogScope.Begin(logger, correlationId, executionId);
 
         var (body, bodyProblem) = await ReadBodyAsync(context, settings.MaxBodyBytes).ConfigureAwait(false);
         if (bodyProblem is not null)
@@ -203,6 +205,7 @@ public static partial class RouterMiddleware
         var outcome = await runner.StartAsync(start, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Kind != ExecutionOutcomeKind.Started || outcome.Completion is not { } completion)
         {
+            NotStarted(logger, context.Request.Method, target.Settings.Path, outcome.Kind, outcome.Detail ?? string.Join("; ", outcome.Problems));
             await FailedAsync(context, executionId).ConfigureAwait(false);
             return;
         }
@@ -233,6 +236,11 @@ public static partial class RouterMiddleware
 
         if (response is null)
         {
+            // Without a response the run has ended (its completion is what the wait returned): its record says why.
+            var ended = (await completion.ConfigureAwait(false)).Result;
+            var error = ended?.Record.Error;
+            NoResponse(logger, context.Request.Method, target.Settings.Path, ended?.Status ?? "without a result",
+                error is null ? "no error" : error.Node is { } node ? $"{error.Message} at node '{node}'" : error.Message);
             await FailedAsync(context, executionId).ConfigureAwait(false);
             return;
         }
@@ -518,4 +526,10 @@ public static partial class RouterMiddleware
         context.Response.ContentLength = bytes.Length;
         return context.Response.Body.WriteAsync(bytes, context.RequestAborted).AsTask();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Method} {Path} answered 500: its run ended {Status} without a response ({Error})")]
+    private static partial void NoResponse(ILogger logger, string method, string path, string status, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Method} {Path} answered 500: its run did not start ({Outcome}: {Detail})")]
+    private static partial void NotStarted(ILogger logger, string method, string path, ExecutionOutcomeKind outcome, string detail);
 }
