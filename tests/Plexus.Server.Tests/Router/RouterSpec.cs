@@ -660,6 +660,70 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
         Assert.Contains("=> CorrelationId:c-1 ExecutionId:e-1", console.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>Which calls a policy keeps: <c>all</c> both, <c>errors</c> the failed one, <c>none</c> neither.</summary>
+    private static IEnumerable<string> Kept(string policy, string stage) => policy switch
+    {
+        "all" => [$"{stage} succeeded", $"{stage} failed"],
+        "errors" => [$"{stage} failed"],
+        _ => [],
+    };
+
+    [Theory]
+    [InlineData("all", null)]
+    [InlineData("errors", null)]
+    [InlineData("none", null)]
+    [InlineData("all", "none")]
+    [InlineData("all", "errors")]
+    [InlineData("none", "errors")]
+    [InlineData("errors", "all")]
+    public async Task Route_calls_are_stored_by_the_workflows_save_policy_or_the_stages_override(string policy, string? prodPolicy)
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        const string Document = """
+            { "schema": "plexus/workflow@1", "name": "saved",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "GET", "path": "/saved" } },
+                { "id": "check", "type": "code.js", "settings": { "source": "if (input.query.fail) throw new Error('asked to fail'); return 1" } },
+                { "id": "reply", "type": "http.response", "settings": { "body": "ok" } }
+              ],
+              "edges": [ { "from": "hook", "to": "check" }, { "from": "check", "to": "reply" } ] }
+            """;
+        var workflow = await alice.CreateWorkflowAsync(project, "saved", Document);
+        await PublishAsync(alice, workflow, Document);
+        var changed = await alice.Http.PatchAsJsonAsync($"/api/v1/workflows/{workflow}",
+            new { savePolicy = policy, stageSavePolicies = prodPolicy is null ? null : new Dictionary<string, string?> { ["prod"] = prodPolicy } }, Ct);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var client = server.CreateClient();
+
+        var calls = new Dictionary<string, string>();
+        foreach (var stage in new[] { "dev", "prod" })
+        {
+            foreach (var fail in new[] { false, true })
+            {
+                var answer = await client.GetAsync($"/p/{slug}/{stage}/saved" + (fail ? "?fail=1" : ""), Ct);
+                Assert.Equal(fail ? HttpStatusCode.InternalServerError : HttpStatusCode.OK, answer.StatusCode);
+                calls[Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"))] = $"{stage} {(fail ? "failed" : "succeeded")}";
+            }
+        }
+
+        // A caller is answered once the response node has run: the run (and the queueing of its record) may still be ending.
+        var active = server.Services.GetRequiredService<Plexus.Server.Features.Executions.ActiveExecutions>();
+        for (var i = 0; i < 200 && calls.Keys.Any(id => active.IsRunning(Guid.Parse(id))); i++)
+        {
+            await Task.Delay(25, Ct);
+        }
+
+        await server.Services.GetRequiredService<Plexus.Server.Infrastructure.ExecutionStore.ExecutionRecorder>().FlushAsync(Ct);
+        var listed = await Expect.JsonAsync(await alice.Http.GetAsync($"/api/v1/executions?workflowId={workflow}&limit=100", Ct));
+
+        var stored = listed["items"]!.AsArray().Select(e => e!).ToList();
+        Assert.All(stored, e => Assert.Equal(calls[e["id"]!.GetValue<string>()], $"{e["stage"]!.GetValue<string>()} {e["status"]!.GetValue<string>()}"));
+        Assert.Equal(
+            Kept(policy, "dev").Concat(Kept(prodPolicy ?? policy, "prod")).Order(),
+            stored.Select(e => calls[e["id"]!.GetValue<string>()]).Order());
+    }
+
     [Fact]
     public async Task A_rate_limited_route_answers_429_with_retry_after()
     {
