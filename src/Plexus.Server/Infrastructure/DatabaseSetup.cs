@@ -19,8 +19,16 @@ internal static partial class DatabaseSetup
         }
         else
         {
-            var connection = new SqliteConnectionStringBuilder(options.EffectiveConnectionString) { Pooling = true, DefaultTimeout = 30 };
-            services.AddDbContext<AppDbContext, SqliteAppDbContext>(db => db.UseSqlite(connection.ToString()).AddInterceptors(SqliteSettings));
+            // Default Timeout: how long a statement retries while another connection writes. SqliteWriteGate queues
+            // this process's writers in front of that, so that a steady writer cannot starve the others.
+            var connection = new SqliteConnectionStringBuilder(options.EffectiveConnectionString)
+            {
+                Pooling = true,
+                DefaultTimeout = (int)SqliteWriteGate.MaxWait.TotalSeconds,
+            };
+            services.AddSingleton<SqliteWriteGate>();
+            services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, db) =>
+                db.UseSqlite(connection.ToString()).AddInterceptors(SqliteSettings, sp.GetRequiredService<SqliteWriteGate>()));
         }
 
         return services;
