@@ -35,13 +35,28 @@ public sealed class HttpResponse : NodeType
 
     public override void Validate(NodeDefinition node, WorkflowShape workflow, ScriptHost scripts, Action<string, string> report)
     {
+        ArgumentNullException.ThrowIfNull(node);
         var problems = new List<Problem>();
         ResponseCookies.Read(node.Settings?["cookies"], literal: true, problems);
         foreach (var problem in problems)
         {
             report(problem.Path, problem.Message);
         }
+
+        // A literal binary body is checked now; one made by expressions when the node runs.
+        if (node.Settings is { } settings && settings["bodyEncoding"] is JsonValue encoding && encoding.TryGetValue<string>(out var name)
+            && name == EncodingBase64 && settings["body"] is { } body && !HasExpressions(body)
+            && Binary(body, out _, out _) is { } error)
+        {
+            report("settings.body", error);
+        }
     }
+
+    private static bool HasExpressions(JsonNode body) => body switch
+    {
+        JsonObject form => form.Any(p => p.Value is not null && HasExpressions(p.Value)),
+        _ => SchemaCheck.IsDynamic(body),
+    };
 
     public override ValueTask<NodeResult> ExecuteAsync(NodeContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Respond(context.Settings));

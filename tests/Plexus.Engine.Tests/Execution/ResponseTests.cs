@@ -89,13 +89,25 @@ public sealed class ResponseTests
     [InlineData("\"not base64!\"", "settings.body: is not valid base64")]
     [InlineData("""{ "base64": "aGk=", "name": "x" }""", "settings.body: with bodyEncoding base64, must be base64 text or { \"contentType\"?: string, \"base64\": string }")]
     [InlineData("42", "settings.body: with bodyEncoding base64, must be base64 text or { \"contentType\"?: string, \"base64\": string }")]
-    public async Task A_body_that_is_not_base64_fails_the_node(string body, string message)
+    public async Task A_body_made_by_an_expression_that_is_not_base64_fails_the_node(string body, string message)
     {
-        var result = await _engine.RunAsync(Reply($$"""{ "bodyEncoding": "base64", "body": {{body}} }"""));
+        var result = await _engine.RunAsync(Reply("""{ "bodyEncoding": "base64", "body": "={{ input }}" }"""), body);
 
         Assert.Equal(ExecutionStatus.Failed, result.Status);
         Assert.Equal(message, result.Error!.Message);
         Assert.Null(result.Response);
+    }
+
+    [Theory]
+    [InlineData("\"not base64!\"", "nodes[1].settings.body: is not valid base64")]
+    [InlineData("""{ "base64": "aGk=", "name": "x" }""", "nodes[1].settings.body: with bodyEncoding base64, must be base64 text or { \"contentType\"?: string, \"base64\": string }")]
+    [InlineData("""{ "contentType": "image/png", "base64": "={{ input }}" }""", null)]
+    [InlineData("\"aGk=\"", null)]
+    public void A_literal_binary_body_is_checked_by_validation(string body, string? problem)
+    {
+        var problems = _engine.Validate(Reply($$"""{ "bodyEncoding": "base64", "body": {{body}} }""").Build());
+
+        Assert.Equal(problem is null ? [] : [problem], problems.Select(p => p.ToString()));
     }
 
     [Fact]

@@ -581,13 +581,13 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     {
         var alice = await SignUpAsync();
         var (slug, project) = await ProjectAsync(alice);
-        await alice.CreateWorkflowAsync(project, "a", Route("GET", "/bytes", "\"not base64!\"", name: "a").Replace(
+        await alice.CreateWorkflowAsync(project, "a", Route("GET", "/bytes", "\"={{ trigger.query.b }}\"", name: "a").Replace(
             "\"status\": 200,", "\"status\": 200, \"bodyEncoding\": \"base64\",", StringComparison.Ordinal));
         await alice.CreateWorkflowAsync(project, "b", Route("GET", "/cookie", "\"ok\"", name: "b").Replace(
             "\"status\": 200,", "\"status\": 200, \"cookies\": { \"c\": \"={{ trigger.query.v }}\" },", StringComparison.Ordinal));
         var client = server.CreateClient();
 
-        var bytes = await client.GetAsync($"/p/{slug}/dev/bytes", Ct);
+        var bytes = await client.GetAsync($"/p/{slug}/dev/bytes?b=not%20base64!", Ct);
         var cookie = await client.GetAsync($"/p/{slug}/dev/cookie?v=a%20b", Ct);
 
         foreach (var (answer, error) in new[]
