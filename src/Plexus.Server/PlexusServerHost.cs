@@ -13,6 +13,7 @@ using Plexus.Server.Features.Orgs;
 using Plexus.Server.Features.Projects;
 using Plexus.Server.Features.Publishing;
 using Plexus.Server.Features.Router;
+using Plexus.Server.Features.Schedules;
 using Plexus.Server.Features.Secrets;
 using Plexus.Server.Features.Stages;
 using Plexus.Server.Features.Versions;
@@ -60,6 +61,9 @@ public static class PlexusServerHost
         // Router: published workflows answer HTTP (its own pipeline branch, outside /api)
         builder.Services.AddPlexusRouter(builder.Configuration);
 
+        // Schedules: published schedule.cron triggers fire through Quartz (clustered on PostgreSQL)
+        builder.Services.AddPlexusSchedules(builder.Configuration);
+
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -82,6 +86,7 @@ public static class PlexusServerHost
         app.MapDraftApi();
         app.MapVersionsApi();
         app.MapPublishingApi();
+        app.MapSchedulesApi();
         app.MapSecretsApi();
         app.MapEnvVariablesApi();
         app.MapExecutionsApi();
