@@ -261,6 +261,35 @@ public abstract class PushSpec<TServer>(TServer server) : IClassFixture<TServer>
         Assert.Contains("\n  status: ", badStatus.Stderr, StringComparison.Ordinal); // each problem by path, on its own line
         NoStackTrace(badStatus);
     }
+
+    [Fact]
+    public async Task Schedules_ls_lists_a_pushed_schedule_with_its_next_fire_time()
+    {
+        var (url, _, slug, key) = await DeployerAsync();
+        var empty = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key);
+        Exits(await PlexusAsync("push", Example("nightly-report.json"), "--server", url, "--project", slug, "--key", key), ExitCodes.Ok);
+
+        var ls = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key);
+        var json = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key, "--stage", "prod", "--json");
+        var onDev = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key, "--stage", "dev", "--json");
+        var unknown = await PlexusAsync("schedules", "ls", "--server", url, "--project", "no-such-project", "--key", key);
+
+        Exits(empty, ExitCodes.Ok);
+        Assert.Contains("no schedules", empty.Stdout, StringComparison.Ordinal);
+        Exits(ls, ExitCodes.Ok);
+        foreach (var text in new[] { "nightly-report v1", "prod", "nightly", "0 2 * * * (Europe/Amsterdam)", "skip/runOnce" })
+        {
+            Assert.Contains(text, ls.Stdout, StringComparison.Ordinal);
+        }
+
+        Exits(json, ExitCodes.Ok);
+        var listed = Assert.Single(JsonNode.Parse(json.Stdout)!["items"]!.AsArray())!;
+        Assert.Contains(listed["nextFireAt"]!.GetValue<string>()[..10], ls.Stdout, StringComparison.Ordinal);
+        Exits(onDev, ExitCodes.Ok);
+        Assert.Empty(JsonNode.Parse(onDev.Stdout)!["items"]!.AsArray());
+        Exits(unknown, ExitCodes.BadInput);
+        NoStackTrace(unknown);
+    }
 }
 
 public sealed class PushOnSqlite(SqliteServer server) : PushSpec<SqliteServer>(server);

@@ -50,22 +50,48 @@ public static class SchedulesSetup
 
 /// <summary>
 /// At start, after the scheduler: the jobs follow what is published (the in-memory store starts empty; a shared one may
-/// lag). At stop, before the scheduler: this replica's firings stop waiting for their runs, which the executions'
-/// shutdown cancels and records, so that stopping never waits for a long run.
+/// lag). When stopping, before the scheduler shuts down (it waits for its firings): this replica's firings stop waiting
+/// for their runs, which the executions' shutdown cancels and records, so that stopping never waits for a long run.
 /// </summary>
-internal sealed class ScheduleStartup(Schedules schedules, ISchedulerFactory schedulers) : IHostedService
+internal sealed class ScheduleStartup(Schedules schedules, ISchedulerFactory schedulers) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => schedules.SyncAllAsync(cancellationToken);
+    private IScheduler? _scheduler;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
-        await scheduler.Standby(cancellationToken).ConfigureAwait(false);
-        var self = await scheduler.GetSchedulerInstanceId(cancellationToken).ConfigureAwait(false);
-        var firings = await scheduler.QueryFireInstances(new FireInstanceQuery { SchedulerInstanceId = self }, cancellationToken).ConfigureAwait(false);
-        foreach (var firing in firings.Items)
+        _scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+        await schedules.SyncAllAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        // Null when the host stops without having started (nothing fires then).
+        if (_scheduler is not { } scheduler)
         {
-            await scheduler.InterruptFireInstance(firing.FireInstanceId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await scheduler.Standby(cancellationToken).ConfigureAwait(false);
+            var self = await scheduler.GetSchedulerInstanceId(cancellationToken).ConfigureAwait(false);
+            var firings = await scheduler.QueryFireInstances(new FireInstanceQuery { SchedulerInstanceId = self }, cancellationToken).ConfigureAwait(false);
+            foreach (var firing in firings.Items)
+            {
+                await scheduler.InterruptFireInstance(firing.FireInstanceId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (SchedulerException)
+        {
+            // Shut down already: nothing of it runs any more.
         }
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
