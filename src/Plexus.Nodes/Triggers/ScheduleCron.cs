@@ -82,7 +82,7 @@ public sealed record ScheduleCronSettings
     public string Overlap { get; init; } = OverlapSkip;
     public string Misfire { get; init; } = MisfireSkip;
 
-    /// <summary>Tells two schedules apart: equal settings keep a running schedule (and its pause) across publishes.</summary>
+    /// <summary>Tells two schedules apart: equal settings keep a schedule's next fire times across publishes.</summary>
     public string Fingerprint => string.Join('\n', Cron, TimeZone, Overlap, Misfire);
 
     /// <summary>Reads a trigger's settings; null when they are missing or invalid (a valid published version has valid ones).</summary>

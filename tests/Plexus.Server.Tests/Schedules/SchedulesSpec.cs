@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Plexus.Server.Tests.Projects;
 using Plexus.Server.Tests.Support;
 using static Plexus.Server.Tests.Schedules.ScheduleRuns;
@@ -199,6 +198,83 @@ public abstract class SchedulesSpec<TServer>(TServer server) : IClassFixture<TSe
         // A queued tick waited: it is of a second that came while the previous run went on.
         Assert.All(queue.Zip(queue.Skip(1)), pair => Assert.True(pair.Second.ScheduledAt < pair.First.EndedAt, "the queued tick was not kept"));
         Assert.Contains(allow.Zip(allow.Skip(1)), pair => pair.First.EndedAt is null || pair.Second.StartedAt < pair.First.EndedAt);
+    }
+
+    [Fact]
+    public async Task Publishing_another_version_keeps_a_schedule_with_the_same_settings_and_replaces_a_changed_one()
+    {
+        var alice = await SignUpAsync();
+        var project = await alice.CreateProjectAsync();
+        var hourly = Scheduled("\"cron\": \"0 * * * *\"");
+        var workflow = await alice.CreateWorkflowAsync(project, "tick", hourly);
+        await PublishAsync(alice, workflow, hourly);
+        await Expect.JsonAsync(await alice.Http.PostAsync($"/api/v1/workflows/{workflow}/schedules/prod/tick/pause", null, Ct));
+
+        await PublishAsync(alice, workflow, Scheduled("\"cron\": \"0 * * * *\"", waitMs: 1)); // v2: same schedule, other nodes
+        var sameSettings = Assert.Single(await ListAsync(alice, project))!;
+        await PublishAsync(alice, workflow, Scheduled("\"cron\": \"30 6 * * *\""));             // v3: another cron
+        var changedPaused = Assert.Single(await ListAsync(alice, project))!;
+        var changed = await Expect.JsonAsync(await alice.Http.PostAsync($"/api/v1/workflows/{workflow}/schedules/prod/tick/resume", null, Ct));
+        var rollback = await alice.Http.PostAsJsonAsync($"/api/v1/workflows/{workflow}/publish", new { stage = "prod", version = 1 }, Ct);
+        var rolledBack = Assert.Single(await ListAsync(alice, project))!;
+        await UnpublishAsync(alice, workflow);
+
+        Assert.Equal((2, "0 * * * *", true), (sameSettings["version"]!.GetValue<int>(), sameSettings["cron"]!.GetValue<string>(), sameSettings["paused"]!.GetValue<bool>()));
+        // A pause is an operator's decision: a publish never lifts it, whatever it changes.
+        Assert.Equal((3, "30 6 * * *", true), (changedPaused["version"]!.GetValue<int>(), changedPaused["cron"]!.GetValue<string>(),
+            changedPaused["paused"]!.GetValue<bool>()));
+        Assert.False(changed["paused"]!.GetValue<bool>());
+        Assert.Equal(30, DateTimeOffset.Parse(changed["nextFireAt"]!.GetValue<string>(), CultureInfo.InvariantCulture).Minute);
+        Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
+        Assert.Equal((1, "0 * * * *"), (rolledBack["version"]!.GetValue<int>(), rolledBack["cron"]!.GetValue<string>()));
+        Assert.Equal(0, DateTimeOffset.Parse(rolledBack["nextFireAt"]!.GetValue<string>(), CultureInfo.InvariantCulture).Minute);
+    }
+
+    [Fact]
+    public async Task Ticks_missed_while_paused_run_once_at_resume_with_run_once_and_not_at_all_with_skip()
+    {
+        if (server.SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        // The fixture's own server is up first, so that only this one (a one-second misfire threshold) schedules what it publishes.
+        server.CreateClient();
+        await using var host = server.WithWebHostBuilder(b => b.UseSetting("Schedules:MisfireThreshold", "00:00:01"));
+        var user = await Support.Accounts.SignUpAsync(host.CreateClient());
+        var alice = new Member(server, host.ClientWithToken(user.Token), user.UserId, user.OrgId, user.Email);
+        var project = await alice.CreateProjectAsync();
+        var workflows = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        foreach (var misfire in new[] { "runOnce", "skip" })
+        {
+            var document = Scheduled($"\"cron\": \"* * * * * *\", \"misfire\": \"{misfire}\"", name: misfire);
+            workflows[misfire] = await alice.CreateWorkflowAsync(project, misfire, document);
+            await PublishAsync(alice, workflows[misfire], document);
+            await Expect.JsonAsync(await alice.Http.PostAsync($"/api/v1/workflows/{workflows[misfire]}/schedules/prod/tick/pause", null, Ct));
+        }
+
+        await Task.Delay(3000, Ct);
+        var resumedAt = DateTimeOffset.UtcNow;
+        foreach (var workflow in workflows.Values)
+        {
+            await Expect.JsonAsync(await alice.Http.PostAsync($"/api/v1/workflows/{workflow}/schedules/prod/tick/resume", null, Ct));
+        }
+
+        await Task.Delay(2500, Ct);
+        foreach (var workflow in workflows.Values)
+        {
+            await UnpublishAsync(alice, workflow);
+        }
+
+        await Task.Delay(1500, Ct);
+        var runOnce = (await RanAsync(alice, workflows["runOnce"])).Where(e => e.StartedAt >= resumedAt).ToList();
+        var skip = (await RanAsync(alice, workflows["skip"])).Where(e => e.StartedAt >= resumedAt).ToList();
+
+        var late = Assert.Single(runOnce, e => e.FiredAt - e.ScheduledAt > TimeSpan.FromSeconds(1));
+        Assert.True(late.ScheduledAt < resumedAt, $"the run once is of a tick missed while paused, not {late.ScheduledAt:O}");
+        Assert.Contains(runOnce, e => e.FiredAt - e.ScheduledAt < TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(skip, e => e.FiredAt - e.ScheduledAt > TimeSpan.FromSeconds(1));
+        Assert.NotEmpty(skip);
     }
 
     [Fact]

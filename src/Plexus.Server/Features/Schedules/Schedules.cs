@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Plexus.Engine.Workflows;
 using Plexus.Nodes.Triggers;
 using Plexus.Persistence;
@@ -27,7 +26,6 @@ public sealed record ScheduleState(ScheduleSpec Spec, bool Paused, IReadOnlyList
 public sealed partial class Schedules(
     ISchedulerFactory schedulers,
     IServiceScopeFactory scopes,
-    IOptions<ScheduleOptions> options,
     ILogger<Schedules> logger) : IDisposable
 {
     public const string ProjectKey = "projectId";
@@ -195,8 +193,9 @@ public sealed partial class Schedules(
     }
 
     /// <summary>
-    /// Deletes the group's jobs nobody asks for any more, and (re)makes those whose settings changed. A job whose settings are
-    /// the same is left alone: its trigger keeps its next fire time and its pause across publishes of other versions.
+    /// Deletes the group's jobs nobody asks for any more, and (re)makes those whose settings changed, keeping their pause (a
+    /// person's decision that no publish lifts). A job whose settings are the same is left alone: its trigger keeps its next
+    /// fire time across publishes of other versions.
     /// </summary>
     private async Task ApplyAsync(string group, IReadOnlyList<ScheduleSpec> wanted, CancellationToken cancellationToken)
     {
@@ -237,7 +236,7 @@ public sealed partial class Schedules(
         }
     }
 
-    private ITrigger Trigger(ScheduleSpec spec, TriggerKey triggerKey, JobKey jobKey, TimeProvider time)
+    private static ITrigger Trigger(ScheduleSpec spec, TriggerKey triggerKey, JobKey jobKey, TimeProvider time)
     {
         var settings = spec.Settings;
         var misfire = settings.Misfire == ScheduleCronSettings.MisfireRunOnce
@@ -255,7 +254,6 @@ public sealed partial class Schedules(
             .ForJob(jobKey)
             .WithCronSchedule(settings.QuartzCron, cron => cron.InTimeZone(zone).WithMisfireInstruction(misfire))
             .WithOverlapPolicy(overlap)
-            .WithMisfireThreshold(options.Value.MisfireThreshold)
             .StartAt(time.GetUtcNow())
             .Build();
     }

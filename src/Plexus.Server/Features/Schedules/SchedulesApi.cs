@@ -28,7 +28,7 @@ public static class SchedulesApi
         var schedule = app.MapGroup("/api/v1/workflows/{workflowId:guid}/schedules/{stage}/{nodeId}").WithTags("Schedules").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         schedule.MapPost("/pause", Pause).WithName("PauseSchedule").WithSummary("Pause a schedule")
-            .WithDescription("No tick fires until it is resumed; the pause outlasts publishing other versions with the same schedule settings.");
+            .WithDescription("No tick fires until it is resumed; the pause outlasts publishing other versions.");
         schedule.MapPost("/resume", Resume).WithName("ResumeSchedule").WithSummary("Resume a paused schedule")
             .WithDescription("Ticks missed while paused follow the trigger's `misfire` setting: skipped, or run once at once.");
         schedule.MapPost("/run", RunNow).WithName("RunScheduleNow").WithSummary("Fire a schedule now")

@@ -26,11 +26,12 @@ public static class SchedulesSetup
                     store.ProvisionSchema();
                     store.UseSystemTextJsonSerializer();
                     store.UseClustering(c => c.CheckinInterval = options.ClusterCheckinInterval);
+                    store.ConfigureStore(o => o.MisfireThreshold = options.MisfireThreshold);
                 });
             }
             else
             {
-                q.UseInMemoryStore();
+                q.UseInMemoryStore(o => o.MisfireThreshold = options.MisfireThreshold);
             }
         });
 
