@@ -48,10 +48,11 @@ public sealed partial class Schedules(
     /// <summary>Brings the project's jobs in line with its publications; call after every publish, rollback, unpublish or delete.</summary>
     public async Task SyncProjectAsync(Guid projectId, CancellationToken cancellationToken)
     {
-        var wanted = await PublishedAsync(projectId, stage: null, cancellationToken).ConfigureAwait(false);
+        // What is published is read under the lock too: a sync that read earlier must not apply after one that read later.
         await _sync.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var wanted = await PublishedAsync(projectId, stage: null, cancellationToken).ConfigureAwait(false);
             await ApplyAsync(projectId.ToString("n"), wanted, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -60,7 +61,7 @@ public sealed partial class Schedules(
         }
     }
 
-    /// <summary>Every project's jobs, and no job of a project that has none published (at start: the store may have missed changes).</summary>
+    /// <summary>Every project with publications or jobs (at start: the store may have missed changes, or be empty).</summary>
     public async Task SyncAllAsync(CancellationToken cancellationToken)
     {
         List<Guid> projects;
@@ -74,13 +75,7 @@ public sealed partial class Schedules(
 
         var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
         var groups = await scheduler.GetJobGroupNames(cancellationToken).ConfigureAwait(false);
-        var known = projects.Select(p => p.ToString("n")).ToHashSet(StringComparer.Ordinal);
-        foreach (var group in groups.Where(g => !known.Contains(g)))
-        {
-            await ApplyLockedAsync(group, [], cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var project in projects)
+        foreach (var project in projects.Union(groups.Select(g => Guid.TryParse(g, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty)))
         {
             await SyncProjectAsync(project, cancellationToken).ConfigureAwait(false);
         }
@@ -119,6 +114,18 @@ public sealed partial class Schedules(
         }
         else
         {
+            var triggerKey = new TriggerKey(key.Name, key.Group);
+            var now = scheduler.TimeProvider.GetUtcNow();
+            if (await scheduler.GetTrigger(triggerKey, cancellationToken).ConfigureAwait(false) is ICronTrigger
+                {
+                    MisfireInstruction: CronTriggerMisfireInstruction.DoNothing, NextFireTimeUtc: { } next,
+                } trigger && next < now)
+            {
+                // Quartz fires a tick that came due while paused, once, on resume when it had taken that tick up before the
+                // pause, whatever the misfire setting; with `skip` no tick missed while paused may run, so it starts from now.
+                await scheduler.RescheduleJob(triggerKey, trigger.GetTriggerBuilder().StartAt(now).Build(), cancellationToken).ConfigureAwait(false);
+            }
+
             await scheduler.ResumeJob(key, cancellationToken).ConfigureAwait(false);
         }
 
@@ -176,19 +183,6 @@ public sealed partial class Schedules(
             {
                 yield return new ScheduleSpec(workflow.OrganizationId, workflow.ProjectId, workflow.Id, workflow.Name, stage, version, node.Id, settings);
             }
-        }
-    }
-
-    private async Task ApplyLockedAsync(string group, IReadOnlyList<ScheduleSpec> wanted, CancellationToken cancellationToken)
-    {
-        await _sync.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await ApplyAsync(group, wanted, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sync.Release();
         }
     }
 
