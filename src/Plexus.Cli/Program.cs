@@ -15,7 +15,7 @@ public static class Program
         ServeCommand.Create(),    // plexus serve [--urls URL] [--database sqlite|postgres] [--connection CS]
         PushCommand.Create(),     // plexus push FILE --server URL --project SLUG [--stage prod] [--key KEY] [--json]
         RunsCommand.Create(),     // plexus runs ls|show ... --server URL [--key KEY]
-        SchedulesCommand.Create(), // plexus schedules ls --server URL --project SLUG [--stage S] [--key KEY]
+        SchedulesCommand.Create(), // plexus schedules ls|pause|resume|run --server URL --project SLUG ... [--key KEY]
     };
 
     public static async Task<int> Main(string[] args)

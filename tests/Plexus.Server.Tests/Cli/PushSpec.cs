@@ -290,6 +290,39 @@ public abstract class PushSpec<TServer>(TServer server) : IClassFixture<TServer>
         Exits(unknown, ExitCodes.BadInput);
         NoStackTrace(unknown);
     }
+
+    [Fact]
+    public async Task Schedules_pause_resume_and_run_steer_a_schedule_by_workflow_and_node()
+    {
+        var (url, owner, slug, _) = await DeployerAsync();
+        var key = await Support.Accounts.CreateApiKeyAsync(owner.Http, owner.OrgId, "workflows:read", "workflows:write", "executions:run");
+        var pushed = await PlexusAsync("push", Example("nightly-report.json"), "--server", url, "--project", slug, "--key", key, "--json");
+        Exits(pushed, ExitCodes.Ok);
+        var workflowId = Guid.Parse(JsonNode.Parse(pushed.Stdout)!["workflowId"]!.GetValue<string>());
+        string[] Named(string action) => ["schedules", action, "--server", url, "--project", slug, "--key", key, "--workflow", "nightly-report", "--node", "nightly"];
+
+        var pause = await PlexusAsync(Named("pause"));
+        var listed = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key);
+        var resume = await PlexusAsync(Named("resume"));
+        var run = await PlexusAsync(Named("run"));
+        var unknownWorkflow = await PlexusAsync([.. Named("pause")[..^4], "--workflow", "nope", "--node", "nightly"]);
+        var unknownNode = await PlexusAsync([.. Named("pause")[..^2], "--node", "nope"]);
+
+        Exits(pause, ExitCodes.Ok);
+        Assert.Equal("paused nightly-report/nightly on prod", pause.Stdout.Trim());
+        Assert.Contains("paused", listed.Stdout, StringComparison.Ordinal);
+        Exits(resume, ExitCodes.Ok);
+        Assert.StartsWith("resumed nightly-report/nightly on prod; next tick ", resume.Stdout, StringComparison.Ordinal);
+        Exits(run, ExitCodes.Ok);
+        var id = run.Stdout.Trim().Split(' ')[^1];
+        Assert.True(Guid.TryParse(id, out _), run.Stdout);
+        var ran = await Schedules.ScheduleRuns.UntilAsync(owner, workflowId, r => r.Any(e => e.Id == Guid.Parse(id) && e.Status != "running"));
+        Assert.Equal("succeeded", Assert.Single(ran, e => e.Id == Guid.Parse(id)).Status);
+        Exits(unknownWorkflow, ExitCodes.BadInput);
+        Assert.Contains("no workflow 'nope'", unknownWorkflow.Stderr, StringComparison.Ordinal);
+        Exits(unknownNode, ExitCodes.BadInput);
+        Assert.Contains("(HTTP 404)", unknownNode.Stderr, StringComparison.Ordinal);
+    }
 }
 
 public sealed class PushOnSqlite(SqliteServer server) : PushSpec<SqliteServer>(server);
