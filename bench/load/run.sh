@@ -5,7 +5,7 @@
 #   bench/load/run.sh [--postgres] [--check-only] [--keep] [--serve PIDFILE]
 #
 # Prints one result line (TSV, the columns of ../shared/peers/bench-one.sh, with a header) and keeps the wrk
-# logs in $WORKDIR/results. Env: WORKDIR (default: a new /tmp/plexus-load.XXXXXX), PORT (default: a free port
+# logs in $WORKDIR/results. Env: SAVE_POLICY (all, the default, errors or none: greet's save policy), WORKDIR (default: a new /tmp/plexus-load.XXXXXX), PORT (default: a free port
 # from 18300), PEERS_DIR (default: ../shared/peers), SKIP_BUILD=1, and bench-one's THREADS CONNS DURATION_S
 # WARMUP_S SEQ_S LOAD_CPUS; SERVER_CPUS pins the server (taskset). --check-only stops after the response check.
 # --serve PIDFILE leaves the checked server running (PID written to PIDFILE, URL on stdout) for run-all.sh's
@@ -15,6 +15,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PEERS_DIR=${PEERS_DIR:-$(cd "$ROOT/.." && pwd)/shared/peers}
 DB=sqlite CHECK_ONLY=0 KEEP=0 SERVE_PIDFILE=
+SAVE_POLICY=${SAVE_POLICY:-all}
+case $SAVE_POLICY in all|errors|none) ;; *) echo "run.sh: SAVE_POLICY must be all, errors or none, not '$SAVE_POLICY'" >&2; exit 2 ;; esac
 while [ $# -gt 0 ]; do
   arg=$1; shift
   case $arg in
@@ -45,6 +47,7 @@ mkdir -p "$WORKDIR"
 export PEERBENCH_DIR=$WORKDIR
 . "$PEERS_DIR/common.sh"   # RUN_DIR, RESULTS_DIR, start_bg, stop_pidfile, post_once, BENCH_BODY, BENCH_EXPECTED
 NAME=plexus-$DB
+if [ "$SAVE_POLICY" != all ]; then NAME=$NAME-save-$SAVE_POLICY; fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building Release (server and CLI)"
@@ -100,10 +103,16 @@ API=$BASE/api/v1
 json_post() { curl -sf -m 10 "$1" -H 'content-type: application/json' "${@:3}" -d "$2"; }
 SIGNUP=$(json_post "$API/auth/signup" '{"email":"bench@example.com","password":"bench password 1","name":"Bench"}')
 TOKEN=$(jq -r .accessToken <<<"$SIGNUP") ORG=$(jq -r .organization.id <<<"$SIGNUP")
-json_post "$API/orgs/$ORG/projects" '{"name":"Bench","slug":"bench"}' -H "authorization: Bearer $TOKEN" >/dev/null
+PROJECT=$(json_post "$API/orgs/$ORG/projects" '{"name":"Bench","slug":"bench"}' -H "authorization: Bearer $TOKEN" | jq -r .id)
 KEY=$(json_post "$API/orgs/$ORG/api-keys" '{"name":"bench","scopes":["workflows:read","workflows:write"]}' \
   -H "authorization: Bearer $TOKEN" | jq -r .key)
 dotnet "$PLEXUS_DLL" push examples/greet.json --server "$BASE" --project bench --stage prod --key "$KEY" >&2
+if [ "$SAVE_POLICY" != all ]; then
+  WORKFLOW=$(curl -sf -m 10 "$API/projects/$PROJECT/workflows" -H "authorization: Bearer $TOKEN" | jq -r '.items[] | select(.name == "greet") | .id')
+  curl -sf -m 10 -X PATCH "$API/workflows/$WORKFLOW" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+    -d "{\"savePolicy\":\"$SAVE_POLICY\"}" >/dev/null
+  log "save policy of greet: $SAVE_POLICY"
+fi
 
 URL=$BASE/p/bench/prod/hook/42
 answer=$(post_once "$URL"); code=${answer%% *}; body=${answer#* }

@@ -85,7 +85,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         {
             e.ToTable("NodeRuns");
             e.HasIndex(n => new { n.ExecutionId, n.Sequence });
-            e.HasIndex(n => n.ResumeTokenHash);
+            // Only waits have a token: indexing the others' nulls would cost an index write per node run for nothing.
+            e.HasIndex(n => n.ResumeTokenHash).HasFilter("\"ResumeTokenHash\" IS NOT NULL");
         });
     }
 }

@@ -28,7 +28,12 @@ internal sealed partial class Run
                 Succeed(node, scope, record, result.Value, result.Port ?? "out");
                 break;
             case NodeOutcome.Respond:
-                _response ??= (HttpResponseData)result.Detail!;
+                if (_response is null)
+                {
+                    _response = (HttpResponseData)result.Detail!;
+                    _request.OnResponse?.Invoke(_response);
+                }
+
                 Succeed(node, scope, record, result.Value, "out");
                 break;
             case NodeOutcome.Return:

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Plexus.Engine.Nodes;
 
 namespace Plexus.Engine.Execution;
 
@@ -37,6 +38,12 @@ public sealed record RunRequest
     public bool WaitInline { get; init; } = true;
 
     public IExecutionEventSink? Events { get; init; }
+
+    /// <summary>
+    /// Called once, with the run's first response, as soon as it is decided: an HTTP caller can be answered then while
+    /// the run goes on. Called on the run's thread; it must not block.
+    /// </summary>
+    public Action<HttpResponseData>? OnResponse { get; init; }
 
     /// <summary>The masking to use; a called blueprint shares its caller's (see <see cref="Nodes.BlueprintCall"/>). Null: the run's own.</summary>
     public Redactor? Redactor { get; init; }

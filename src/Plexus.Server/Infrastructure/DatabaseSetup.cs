@@ -7,6 +7,8 @@ namespace Plexus.Server.Infrastructure;
 /// <summary>Registers the configured provider and brings its schema up to date at start.</summary>
 internal static partial class DatabaseSetup
 {
+    private static readonly SqliteConnectionSettings SqliteSettings = new();
+
     public static IServiceCollection AddPlexusDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -18,7 +20,7 @@ internal static partial class DatabaseSetup
         else
         {
             var connection = new SqliteConnectionStringBuilder(options.EffectiveConnectionString) { Pooling = true, DefaultTimeout = 30 };
-            services.AddDbContext<AppDbContext, SqliteAppDbContext>(db => db.UseSqlite(connection.ToString()));
+            services.AddDbContext<AppDbContext, SqliteAppDbContext>(db => db.UseSqlite(connection.ToString()).AddInterceptors(SqliteSettings));
         }
 
         return services;

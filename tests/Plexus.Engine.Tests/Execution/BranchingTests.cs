@@ -153,6 +153,47 @@ public sealed class BranchingTests
     }
 
     [Fact]
+    public async Task The_first_response_is_handed_out_as_soon_as_it_is_decided_while_the_run_goes_on()
+    {
+        var clock = TestEngine.FakeClock();
+        var engine = new TestEngine(clock);
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("reply", "http.response", """{ "status": 201, "body": "early" }""")
+            .Node("wait", "flow.wait", """{ "mode": "duration", "durationMs": 60000 }""")
+            .Node("reply2", "http.response", """{ "status": 500, "body": "late" }""")
+            .Chain("start", "reply", "wait", "reply2");
+        var responses = new List<int>();
+        var responded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var run = engine.RunAsync(flow.Build(), new RunRequest
+        {
+            OnResponse = response =>
+            {
+                lock (responses)
+                {
+                    responses.Add(response.Status);
+                }
+
+                responded.TrySetResult();
+            },
+        });
+        await responded.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var goesOn = !run.IsCompleted;
+        while (!run.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        var result = await run;
+        Assert.True(goesOn);
+        Assert.Equal([201], responses);
+        Assert.Equal(201, result.Response!.Status);
+        Assert.Equal(NodeRunStatus.Succeeded, result.Single("reply2").Status);
+    }
+
+    [Fact]
     public async Task A_disabled_node_passes_its_input_through()
     {
         var flow = new WorkflowBuilder()

@@ -291,6 +291,59 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
     }
 
     [Fact]
+    public async Task A_changed_environment_variable_or_secret_is_seen_by_the_next_request_on_every_replica()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        var workflow = await alice.CreateWorkflowAsync(project, "r");
+        await SetStageValueAsync(alice, project, "env/GREETING", "hello");
+        await SetStageValueAsync(alice, project, "secrets/TOKEN", "s1");
+        await PublishAsync(alice, workflow, Route("GET", "/v", "\"={{ env.GREETING + ' ' + secret('TOKEN') }}\""));
+        var url = $"/p/{slug}/prod/v";
+        await using var replica = server.Provider == "postgres" ? server.Replica() : null;
+        var clients = replica is null ? [server.CreateClient()] : new[] { server.CreateClient(), replica.CreateClient() };
+        foreach (var client in clients)
+        {
+            Assert.Equal("hello s1", await client.GetStringAsync(url, Ct));
+        }
+
+        await SetStageValueAsync(alice, project, "env/GREETING", "bonjour");
+        await SetStageValueAsync(alice, project, "secrets/TOKEN", "s2");
+
+        Assert.Equal("bonjour s2", await server.CreateClient().GetStringAsync(url, Ct));
+        foreach (var client in clients)
+        {
+            Assert.Equal("bonjour s2", await EventuallyAsync(client, url, "bonjour s2"));
+        }
+
+        var deleted = await alice.Http.DeleteAsync($"/api/v1/projects/{project}/stages/prod/env/GREETING", Ct);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.DoesNotContain("bonjour", await server.CreateClient().GetStringAsync(url, Ct), StringComparison.Ordinal);
+    }
+
+    private static async Task SetStageValueAsync(Member member, Guid project, string what, string value)
+    {
+        var answer = await member.Http.PutAsJsonAsync($"/api/v1/projects/{project}/stages/prod/{what}", new { value }, Ct);
+        Assert.True(answer.IsSuccessStatusCode, $"PUT {what}: {(int)answer.StatusCode}");
+    }
+
+    /// <summary>What the route answers once it answers <paramref name="expected"/>, or its last answer after five seconds.</summary>
+    private static async Task<string> EventuallyAsync(HttpClient client, string url, string expected)
+    {
+        var seen = "";
+        for (var i = 0; i < 100 && seen != expected; i++)
+        {
+            seen = await client.GetStringAsync(url, Ct);
+            if (seen != expected)
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        return seen;
+    }
+
+    [Fact]
     public async Task Bad_input_malformed_json_400_oversize_413()
     {
         var alice = await SignUpAsync();
@@ -305,6 +358,35 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
         await Expect.ProblemAsync(malformed, HttpStatusCode.BadRequest, "malformed-json");
         await Expect.ProblemAsync(oversize, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
         Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
+    }
+
+    [Fact]
+    public async Task Bodies_without_a_length_are_read_whole_and_held_to_the_limit()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "r", Route("POST", "/in", "\"={{ trigger.body.text.length }}\"", """, "maxBodyBytes": 20000"""));
+        var client = server.CreateClient();
+        static HttpContent Chunked(string json)
+        {
+            // A stream of unknown length: sent chunked, without Content-Length.
+            var content = new StreamContent(new NoLengthStream(Encoding.UTF8.GetBytes(json)));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return content;
+        }
+
+        var whole = await client.PostAsync($"/p/{slug}/dev/in", Chunked($$"""{"text":"{{new string('x', 15000)}}"}"""), Ct);
+        var over = await client.PostAsync($"/p/{slug}/dev/in", Chunked($$"""{"text":"{{new string('x', 25000)}}"}"""), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal("15000", await whole.Content.ReadAsStringAsync(Ct));
+        await Expect.ProblemAsync(over, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+    }
+
+    /// <summary>A readable stream that does not tell its length, so that HttpClient sends it chunked.</summary>
+    private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     [Fact]
@@ -357,6 +439,74 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
         var id = body["executionId"]!.GetValue<string>();
         Assert.Equal($"/api/v1/executions/{id}", body["statusUrl"]!.GetValue<string>());
         Assert.Equal(id, Assert.Single(accepted.Headers.GetValues("X-Plexus-Execution-Id")));
+    }
+
+    [Fact]
+    public async Task A_route_run_still_going_after_a_second_is_listed_as_running_and_then_as_what_it_became()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "slow", """
+            { "schema": "plexus/workflow@1", "name": "slow",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "GET", "path": "/slow" } },
+                { "id": "wait", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 3000 } },
+                { "id": "reply", "type": "http.response", "settings": { "status": 200, "body": "late" } }
+              ],
+              "edges": [ { "from": "hook", "to": "wait" }, { "from": "wait", "to": "reply" } ] }
+            """);
+
+        var call = server.CreateClient().GetAsync($"/p/{slug}/dev/slow", Ct);
+        System.Text.Json.Nodes.JsonNode? running = null;
+        for (var i = 0; i < 50 && running is null; i++)
+        {
+            await Task.Delay(100, Ct);
+            var list = await Expect.JsonAsync(await alice.Http.GetAsync("/api/v1/executions?status=running", Ct));
+            running = list["items"]!.AsArray().FirstOrDefault();
+        }
+
+        var answer = await call;
+        Assert.NotNull(running);
+        Assert.Equal("running", running["status"]!.GetValue<string>());
+        var id = Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"));
+        Assert.Equal(id, running["id"]!.GetValue<string>());
+        Assert.Equal("late", await answer.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("succeeded", (await RecordedAsync(alice, id))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_caller_is_answered_as_soon_as_the_response_is_decided_while_the_run_goes_on()
+    {
+        var alice = await SignUpAsync();
+        var (slug, project) = await ProjectAsync(alice);
+        await alice.CreateWorkflowAsync(project, "early", """
+            { "schema": "plexus/workflow@1", "name": "early",
+              "nodes": [
+                { "id": "hook", "type": "http.trigger", "settings": { "method": "POST", "path": "/order" } },
+                { "id": "reply", "type": "http.response", "settings": { "status": 202, "body": { "accepted": true } } },
+                { "id": "work", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 4000 } },
+                { "id": "done", "type": "flow.return", "settings": { "value": "done" } }
+              ],
+              "edges": [ { "from": "hook", "to": "reply" }, { "from": "reply", "to": "work" }, { "from": "work", "to": "done" } ] }
+            """);
+
+        var answer = await server.CreateClient().PostAsync($"/p/{slug}/dev/order", Json("{}"), Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        Assert.Equal("""{"accepted":true}""", await answer.Content.ReadAsStringAsync(Ct));
+        var id = Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"));
+        var seenRunning = false;
+        for (var i = 0; i < 30 && !seenRunning; i++)
+        {
+            var execution = await alice.Http.GetAsync($"/api/v1/executions/{id}", Ct);
+            seenRunning = execution.IsSuccessStatusCode && (await Expect.JsonAsync(execution))["status"]!.GetValue<string>() == "running";
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.True(seenRunning, "the run was over by the time the caller was answered");
+        var recorded = await RecordedAsync(alice, id);
+        Assert.Equal("succeeded", recorded["status"]!.GetValue<string>());
+        Assert.Equal("done", recorded["result"]!.GetValue<string>());
     }
 
     [Fact]

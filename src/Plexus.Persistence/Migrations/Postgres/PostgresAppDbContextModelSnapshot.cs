@@ -321,7 +321,8 @@ namespace Plexus.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResumeTokenHash");
+                    b.HasIndex("ResumeTokenHash")
+                        .HasFilter("\"ResumeTokenHash\" IS NOT NULL");
 
                     b.HasIndex("ExecutionId", "Sequence");
 

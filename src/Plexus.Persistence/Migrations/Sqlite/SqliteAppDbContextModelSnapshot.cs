@@ -310,7 +310,8 @@ namespace Plexus.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResumeTokenHash");
+                    b.HasIndex("ResumeTokenHash")
+                        .HasFilter("\"ResumeTokenHash\" IS NOT NULL");
 
                     b.HasIndex("ExecutionId", "Sequence");
 

@@ -77,6 +77,9 @@ public static class EnvVariablesApi
             return Problems.Conflict("env-conflict", "The variable was written at the same time", "try again");
         }
 
+        // Routes hold the stage's values; the next request reads them again.
+        services.Routes.Invalidate(projectId);
+
         var view = new EnvVariableView(variable.Name, variable.Value, variable.CreatedAt, variable.UpdatedAt);
         return created ? TypedResults.Created($"/api/v1/projects/{projectId}/stages/{row.Name}/env/{name}", view) : TypedResults.Ok(view);
     }
@@ -91,6 +94,7 @@ public static class EnvVariablesApi
         }
 
         var deleted = await services.Db.EnvVariables.Where(v => v.StageId == row.Id && v.Name == name).ExecuteDeleteAsync(cancellationToken);
+        services.Routes.Invalidate(projectId);
         return deleted == 0 ? Problems.NotFound($"environment variable '{name}'") : TypedResults.NoContent();
     }
 }

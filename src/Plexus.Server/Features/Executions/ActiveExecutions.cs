@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 
 namespace Plexus.Server.Features.Executions;
 
@@ -10,6 +11,12 @@ public sealed record ActiveExecution(string EngineId, Guid OrganizationId, Guid 
 {
     /// <summary>Cancels the run; null for a called blueprint (it goes with its caller).</summary>
     public CancellationTokenSource? Cancellation { get; init; }
+
+    /// <summary>When the run started, from <see cref="TimeProvider.GetTimestamp"/>.</summary>
+    public long StartedTimestamp { get; init; }
+
+    /// <summary>Writes the run as running; set while that is not done yet (see <see cref="ExecutionOptions.LateStartDelay"/>).</summary>
+    public Action? RecordLateStart { get; init; }
 
     /// <summary>Completes when the run has ended and its record is queued.</summary>
     public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,6 +44,9 @@ public sealed class ActiveExecutions
     }
 
     public ActiveExecution? Find(string engineId) => _runs.GetValueOrDefault(engineId);
+
+    /// <summary>The runs of this process now (a snapshot).</summary>
+    public IEnumerable<ActiveExecution> All => _runs.Values;
 
     public bool IsRunning(Guid executionId) => _runs.ContainsKey(executionId.ToString("n"));
 
@@ -77,6 +87,35 @@ public sealed class ActiveExecutions
         }
 
         await Task.WhenAll(runs.Select(r => r.Ended.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Lists runs as running once they have run for <see cref="ExecutionOptions.LateStartDelay"/> (see <see cref="RunStart.RecordStartAtOnce"/>).</summary>
+internal sealed class LateStarts(ActiveExecutions runs, IOptions<ExecutionOptions> options, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = options.Value.LateStartDelay;
+        // Checking twice per delay lists a run at most one and a half delays after it started.
+        using var timer = new PeriodicTimer(delay / 2, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                var now = time.GetTimestamp();
+                foreach (var run in runs.All)
+                {
+                    if (run.RecordLateStart is { } record && time.GetElapsedTime(run.StartedTimestamp, now) >= delay)
+                    {
+                        record();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 }
 

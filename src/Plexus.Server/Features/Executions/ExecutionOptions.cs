@@ -19,6 +19,13 @@ public sealed class ExecutionOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A run that does not record its start at once (a route answered when the run ends) is listed as running once it
+    /// has run this long: a record written per quick request would cost more than the run.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan LateStartDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How many compiled workflows are kept in memory.</summary>
     [Range(1, 100_000)]
     public int PlanCacheSize { get; set; } = 512;

@@ -172,7 +172,7 @@ public sealed partial class ExecutionRunner(
             return (null, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("fromNode", reason!)] });
         }
 
-        var values = await LoadStageAsync(workflow.ProjectId, start.Stage, cancellationToken).ConfigureAwait(false);
+        var values = start.Values ?? await LoadStageAsync(workflow.ProjectId, start.Stage, cancellationToken).ConfigureAwait(false);
         if (values is null)
         {
             return (null, ExecutionOutcome.NotFound($"stage '{start.Stage}' not found", id));
@@ -192,15 +192,42 @@ public sealed partial class ExecutionRunner(
             UsePinned = start.UsePinned || start.Pinned is not null,
             WaitInline = start.WaitInline,
             Events = start.Events,
+            OnResponse = start.OnResponse,
         };
         var owner = new ExecutionOwner(workflow.OrganizationId, workflow.ProjectId, workflow.Id, start.Version);
-        var run = new PreparedRun(id, owner, Policy(workflow, request.Stage), plan, document, workflow.DraftRevision, request, values);
+        var run = new PreparedRun(id, owner, Policy(workflow, request.Stage), plan, document, workflow.DraftRevision, request, values)
+        {
+            StartedAt = time.GetUtcNow(),
+            StartedTimestamp = time.GetTimestamp(),
+        };
+        if (start.RecordStartAtOnce)
+        {
+            // Recorded before the run is under way, so that an answer with the execution id finds it.
+            run.StartWritten = await recorder.RecordStartAsync(StartEntry(run), run.Policy, cancellationToken).ConfigureAwait(false);
+        }
 
-        // Recorded before the run is under way, so that an answer with the execution id finds it.
-        var started = new ExecutionRecord(request.ExecutionId, document.Name, start.Stage, ExecutionStatus.Running, null, null, null,
-            RecordValues.Store(start.Input, new Redactor()).Value, start.CorrelationId, time.GetUtcNow(), null, []);
-        run.Recorded = await recorder.RecordStartAsync(new ExecutionEntry(id, owner, started), run.Policy, cancellationToken).ConfigureAwait(false);
         return (run, null);
+    }
+
+    private static ExecutionEntry StartEntry(PreparedRun run)
+    {
+        var request = run.Request;
+        var started = new ExecutionRecord(request.ExecutionId, run.Document.Name, request.Stage, ExecutionStatus.Running, null, null, null,
+            RecordValues.Store(request.Input, new Redactor()).Value, request.CorrelationId, run.StartedAt, null, []);
+        return new ExecutionEntry(run.Id, run.Owner, started);
+    }
+
+    /// <summary>Writes the start of a run still going after <see cref="ExecutionOptions.LateStartDelay"/>, unless it has ended meanwhile.</summary>
+    private void RecordLateStart(PreparedRun run)
+    {
+        lock (run.Gate)
+        {
+            // Under the gate: the end's record must be queued after the start's, or the start would overwrite it.
+            if (!run.StartWritten && !run.Ended)
+            {
+                run.StartWritten = recorder.TryRecordStart(StartEntry(run));
+            }
+        }
     }
 
     private async Task<ExecutionOutcome> ExecuteAsync(PreparedRun run, CancellationToken cancellationToken)
@@ -258,7 +285,12 @@ public sealed partial class ExecutionRunner(
                 Secrets = values.Secrets,
             };
             var owner = new ExecutionOwner(row.OrganizationId, row.ProjectId, row.WorkflowId, row.Version);
-            var run = new PreparedRun(row.Id, owner, Policy(workflow, row.Stage), plan, document, suspended.DraftRevision, request, values) { Recorded = true };
+            var run = new PreparedRun(row.Id, owner, Policy(workflow, row.Stage), plan, document, suspended.DraftRevision, request, values)
+            {
+                StartWritten = true,
+                StartedAt = time.GetUtcNow(),
+                StartedTimestamp = time.GetTimestamp(),
+            };
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var registration = Register(run, cancellation);
             try
@@ -288,14 +320,26 @@ public sealed partial class ExecutionRunner(
     private ActiveExecution Register(PreparedRun run, CancellationTokenSource cancellation)
     {
         var registration = new ActiveExecution(run.Request.ExecutionId, run.Owner.OrganizationId, run.Owner.ProjectId, run.Request.Stage,
-            run.Owner.Version is null, run.Values, 0) { Cancellation = cancellation };
+            run.Owner.Version is null, run.Values, 0)
+        {
+            Cancellation = cancellation,
+            StartedTimestamp = run.StartedTimestamp,
+            RecordLateStart = run.StartWritten || !SavePolicy.RecordsStart(run.Policy) ? null : () => RecordLateStart(run),
+        };
         active.Add(registration);
         return registration;
     }
 
     private async Task RecordAsync(PreparedRun run, ExecutionResult result)
     {
-        var entry = new ExecutionEntry(run.Id, run.Owner, result.Record) { AlreadyRecorded = run.Recorded };
+        bool startWritten;
+        lock (run.Gate)
+        {
+            run.Ended = true;
+            startWritten = run.StartWritten;
+        }
+
+        var entry = new ExecutionEntry(run.Id, run.Owner, result.Record) { AlreadyRecorded = startWritten };
         if (result.IsWaiting)
         {
             var state = new SuspendedRun(WorkflowFile.Write(run.Document), run.DraftRevision, result.SaveState());
@@ -327,8 +371,17 @@ public sealed partial class ExecutionRunner(
     private sealed record PreparedRun(Guid Id, ExecutionOwner Owner, string Policy, ExecutionPlan Plan, WorkflowDocument Document,
         int DraftRevision, RunRequest Request, StageValues Values)
     {
-        /// <summary>Whether a state of the execution was written already.</summary>
-        public bool Recorded { get; set; }
+        /// <summary>Orders the late start's record before the end's (see <see cref="RecordLateStart"/>).</summary>
+        public Lock Gate { get; } = new();
+
+        public DateTimeOffset StartedAt { get; init; }
+        public long StartedTimestamp { get; init; }
+
+        /// <summary>Whether a state of the execution was written already (its start, or a wait it resumes from).</summary>
+        public bool StartWritten { get; set; }
+
+        /// <summary>Whether its final state was queued.</summary>
+        public bool Ended { get; set; }
     }
 
     /// <summary>What a waiting run's row keeps (protected): the exact document it runs, and the engine's saved state.</summary>

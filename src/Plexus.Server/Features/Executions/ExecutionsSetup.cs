@@ -35,6 +35,7 @@ public static class ExecutionsSetup
         services.AddSingleton<ExecutionRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionRecorder>());
         services.AddHostedService<ActiveExecutionsShutdown>();
+        services.AddHostedService<LateStarts>();
         services.AddSingleton<ExecutionRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionRetention>());
         return services;

@@ -47,6 +47,20 @@ public sealed record RunStart
     public bool WaitInline { get; init; } = true;
 
     public IExecutionEventSink? Events { get; init; }
+
+    /// <summary>Called with the run's first response as soon as it is decided (see <see cref="RunRequest.OnResponse"/>).</summary>
+    public Action<Plexus.Engine.Nodes.HttpResponseData>? OnResponse { get; init; }
+
+    /// <summary>
+    /// Whether the execution is written as running before the run is under way, so that its id can be read back at once
+    /// (a 202's status URL). When false, a run that ends quickly is written once, when it ends; one still going after
+    /// <see cref="ExecutionOptions.LateStartDelay"/> is then written as running. Either way only when the policy lists
+    /// running executions.
+    /// </summary>
+    public bool RecordStartAtOnce { get; init; } = true;
+
+    /// <summary>The stage's environment and secrets when the caller holds them already (the router does); null reads them.</summary>
+    public StageValues? Values { get; init; }
 }
 
 public enum ExecutionOutcomeKind

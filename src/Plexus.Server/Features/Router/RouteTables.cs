@@ -1,20 +1,29 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Plexus.Engine.Routing;
 using Plexus.Engine.Workflows;
 using Plexus.Nodes.Triggers;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
+using Plexus.Server.Features.Executions;
 
 namespace Plexus.Server.Features.Router;
 
 /// <summary>What answers a route: a workflow's version (or, on dev, its draft) started at one of its HTTP triggers.</summary>
 public sealed record RouteTarget(Workflow Workflow, int? Version, WorkflowDocument Document, string TriggerNodeId, HttpTriggerSettings Settings);
 
-/// <summary>The compiled routes of one stage of one project. Immutable once built.</summary>
-public sealed record StageRoutes(Guid ProjectId, Guid OrganizationId, string Stage, RouteTable<RouteTarget> Table, IReadOnlyList<RouteConflict<RouteTarget>> Conflicts);
+/// <summary>
+/// The compiled routes of one stage of one project, with the stage's environment and secrets that its runs see (read
+/// once here rather than on every request). Immutable once built.
+/// </summary>
+public sealed record StageRoutes(Guid ProjectId, Guid OrganizationId, string Stage, RouteTable<RouteTarget> Table,
+    IReadOnlyList<RouteConflict<RouteTarget>> Conflicts, StageValues Values);
 
-/// <summary>Drops compiled route tables when what they were built from changes (publish, draft save, deletes).</summary>
+/// <summary>
+/// Drops compiled route tables when what they were built from changes: publish, draft save, deletes, and the stage's
+/// environment variables and secrets.
+/// </summary>
 public interface IRouteInvalidation
 {
     /// <summary>Every stage's table of the project is rebuilt on its next request.</summary>
@@ -26,7 +35,7 @@ public interface IRouteInvalidation
 /// gets either the old table or the new one, never a half-built one. On dev the valid draft of each workflow answers; on
 /// other stages the published versions.
 /// </summary>
-public sealed class RouteTables(IServiceScopeFactory scopes, ILogger<RouteTables> logger) : IRouteInvalidation
+public sealed class RouteTables(IServiceScopeFactory scopes, IDataProtectionProvider protection, ILogger<RouteTables> logger) : IRouteInvalidation
 {
     private readonly ConcurrentDictionary<(string Slug, string Stage), Lazy<Task<StageRoutes?>>> _tables = new();
 
@@ -89,7 +98,8 @@ public sealed class RouteTables(IServiceScopeFactory scopes, ILogger<RouteTables
         }
 
         var stage = await db.Stages.AsNoTracking().FirstOrDefaultAsync(s => s.ProjectId == project.Id && s.Name == stageName).ConfigureAwait(false);
-        if (stage is null)
+        var values = stage is null ? null : await StageValues.LoadAsync(db, protection, project.Id, stageName, logger, CancellationToken.None).ConfigureAwait(false);
+        if (stage is null || values is null)
         {
             return null;
         }
@@ -124,7 +134,7 @@ public sealed class RouteTables(IServiceScopeFactory scopes, ILogger<RouteTables
                 conflict.First.Target.Workflow.Name, slug, stageName);
         }
 
-        return new StageRoutes(project.Id, project.OrganizationId, stageName, table, conflicts);
+        return new StageRoutes(project.Id, project.OrganizationId, stageName, table, conflicts, values);
     }
 
     /// <summary>The routes of a workflow document: one per <c>http.trigger</c> with a valid method and path.</summary>

@@ -1,9 +1,11 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Plexus.Engine.Nodes;
 using Plexus.Engine.Routing;
 using Plexus.Nodes.Triggers;
 using Plexus.Server.Features.Executions;
@@ -178,6 +180,9 @@ public static partial class RouterMiddleware
             ["ip"] = context.Connection.RemoteIpAddress?.ToString(),
         };
         var runner = context.RequestServices.GetRequiredService<ExecutionRunner>();
+        var immediately = settings.Respond == HttpTriggerSettings.RespondImmediately;
+        // The caller is answered with the first response as soon as the run decides it; the run may go on after that.
+        var responded = immediately ? null : new TaskCompletionSource<HttpResponseData>(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = new RunStart
         {
             Workflow = target.Workflow,
@@ -188,6 +193,10 @@ public static partial class RouterMiddleware
             Input = input,
             CorrelationId = correlationId,
             ExecutionId = executionId,
+            Values = routes.Values,
+            // A 202's status URL must find the execution at once; a route answered at the run's end need not.
+            RecordStartAtOnce = immediately,
+            OnResponse = responded is null ? null : response => responded.TrySetResult(response),
         };
         var outcome = await runner.StartAsync(start, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Kind != ExecutionOutcomeKind.Started || outcome.Completion is not { } completion)
@@ -196,7 +205,7 @@ public static partial class RouterMiddleware
             return;
         }
 
-        if (settings.Respond == HttpTriggerSettings.RespondImmediately)
+        if (responded is null)
         {
             var statusUrl = $"/api/v1/executions/{executionId}";
             context.Response.StatusCode = StatusCodes.Status202Accepted;
@@ -206,10 +215,12 @@ public static partial class RouterMiddleware
             return;
         }
 
-        ExecutionOutcome ended;
+        HttpResponseData? response;
         try
         {
-            ended = await completion.WaitAsync(TimeSpan.FromMilliseconds(settings.TimeoutMs), context.RequestAborted).ConfigureAwait(false);
+            var first = await Task.WhenAny(responded.Task, completion).WaitAsync(TimeSpan.FromMilliseconds(settings.TimeoutMs), context.RequestAborted)
+                .ConfigureAwait(false);
+            response = first == responded.Task ? responded.Task.Result : (await completion.ConfigureAwait(false)).Result?.Response;
         }
         catch (TimeoutException)
         {
@@ -218,7 +229,7 @@ public static partial class RouterMiddleware
             return;
         }
 
-        if (ended.Result?.Response is not { } response)
+        if (response is null)
         {
             await FailedAsync(context, executionId).ConfigureAwait(false);
             return;
@@ -334,28 +345,53 @@ public static partial class RouterMiddleware
             return (null, TooLarge(limit));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        // A pooled buffer of the announced length (or grown while reading): bodies are parsed from it, never kept.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 4096, 1, limit + 1));
+        try
         {
-            if (buffer.Length + read > limit)
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        return (null, TooLarge(limit));
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > limit)
             {
                 return (null, TooLarge(limit));
             }
 
-            buffer.Write(chunk, 0, read);
+            return length == 0 ? (null, null) : ParseBody(request.ContentType ?? "", buffer.AsMemory(0, length));
         }
-
-        if (buffer.Length == 0)
+        finally
         {
-            return (null, null);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
 
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        var type = request.ContentType ?? "";
-        var mediaType = type.Split(';', 2)[0].Trim().ToLowerInvariant();
-        if (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal))
+    private static (JsonNode? Body, Func<HttpContext, Task>? Problem) ParseBody(string type, ReadOnlyMemory<byte> bytes)
+    {
+        var semicolon = type.IndexOf(';', StringComparison.Ordinal);
+        var mediaType = (semicolon < 0 ? type.AsSpan() : type.AsSpan(0, semicolon)).Trim();
+        if (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
@@ -367,7 +403,7 @@ public static partial class RouterMiddleware
             }
         }
 
-        if (mediaType == "application/x-www-form-urlencoded")
+        if (mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
             var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(bytes.Span));
             var result = new JsonObject();
@@ -379,7 +415,7 @@ public static partial class RouterMiddleware
             return (result, null);
         }
 
-        if (mediaType.StartsWith("text/", StringComparison.Ordinal))
+        if (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase))
         {
             return (JsonValue.Create(Encoding.UTF8.GetString(bytes.Span)), null);
         }
@@ -391,7 +427,7 @@ public static partial class RouterMiddleware
         c => ProblemAsync(c, StatusCodes.Status413PayloadTooLarge, "body-too-large", "The body is too large",
             $"the route accepts at most {limit.ToString(CultureInfo.InvariantCulture)} bytes");
 
-    private static async Task WriteResponseAsync(HttpContext context, Plexus.Engine.Nodes.HttpResponseData response)
+    private static async Task WriteResponseAsync(HttpContext context, HttpResponseData response)
     {
         var http = context.Response;
         http.StatusCode = response.Status;

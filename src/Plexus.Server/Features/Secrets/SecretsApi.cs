@@ -96,6 +96,9 @@ public static partial class SecretsApi
             return Problems.Conflict("secret-conflict", "The secret was written at the same time", "try again");
         }
 
+        // Routes hold the stage's values; the next request reads them again.
+        services.Routes.Invalidate(projectId);
+
         var view = new SecretView(secret.Name, secret.CreatedAt, secret.UpdatedAt);
         return created ? TypedResults.Created($"/api/v1/projects/{projectId}/stages/{row.Name}/secrets/{name}", view) : TypedResults.Ok(view);
     }
@@ -120,6 +123,7 @@ public static partial class SecretsApi
         db.Secrets.Remove(secret);
         await audit.WriteAsync(db, row.OrganizationId, DeleteAction, Target(projectId, row.Name, name), null);
         await db.SaveChangesAsync(cancellationToken);
+        services.Routes.Invalidate(projectId);
         return TypedResults.NoContent();
     }
 

@@ -96,6 +96,13 @@ public sealed partial class ExecutionRecorder : BackgroundService
         return true;
     }
 
+    /// <summary>Records that an execution started if the queue has room now (a start written late is not worth waiting for).</summary>
+    public bool TryRecordStart(ExecutionEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return _queue.Writer.TryWrite(new Write(entry.Id, entry, Fresh: true, null));
+    }
+
     /// <summary>Waits until every record queued so far is in the database (records are written in order), e.g. before answering with an execution that may be read back at once.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
@@ -204,6 +211,10 @@ public sealed partial class ExecutionRecorder : BackgroundService
             existing = await db.Executions.Where(e => known.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken).ConfigureAwait(false);
         }
 
+        // New executions and every node run are plain inserts, without change tracking: the hot path of a busy
+        // router. Updates (a run that was listed while running, or waited) and deletes go through the change tracker.
+        var inserted = new List<ExecutionRow>(writes.Count);
+        var nodeRuns = new List<NodeRunRow>(writes.Count * 4);
         foreach (var write in writes)
         {
             if (write.Entry is not { } entry)
@@ -219,7 +230,14 @@ public sealed partial class ExecutionRecorder : BackgroundService
             if (!existing.TryGetValue(write.Id, out var row))
             {
                 row = new ExecutionRow { Id = write.Id, Stage = "", Status = "" };
-                db.Executions.Add(row);
+                if (write.Fresh)
+                {
+                    inserted.Add(row);
+                }
+                else
+                {
+                    db.Executions.Add(row); // its earlier state is gone (retention), so it is written anew
+                }
             }
 
             var owner = entry.Owner;
@@ -231,10 +249,12 @@ public sealed partial class ExecutionRecorder : BackgroundService
             ExecutionRows.Fill(row, entry.Record);
             foreach (var node in entry.Record.Nodes)
             {
-                db.NodeRuns.Add(ExecutionRows.NodeRun(owner.OrganizationId, write.Id, node));
+                nodeRuns.Add(ExecutionRows.NodeRun(owner.OrganizationId, write.Id, node));
             }
         }
 
+        await RowInserts.InsertAsync(db, inserted, cancellationToken).ConfigureAwait(false);
+        await RowInserts.InsertAsync(db, nodeRuns, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

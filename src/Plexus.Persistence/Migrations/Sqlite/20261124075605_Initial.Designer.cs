@@ -11,7 +11,7 @@ using Plexus.Persistence;
 namespace Plexus.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261124053815_Initial")]
+    [Migration("20261124075605_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -313,7 +313,8 @@ namespace Plexus.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResumeTokenHash");
+                    b.HasIndex("ResumeTokenHash")
+                        .HasFilter("\"ResumeTokenHash\" IS NOT NULL");
 
                     b.HasIndex("ExecutionId", "Sequence");
 

@@ -12,7 +12,7 @@ using Plexus.Persistence;
 namespace Plexus.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261124053839_Initial")]
+    [Migration("20261124074750_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -324,7 +324,8 @@ namespace Plexus.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResumeTokenHash");
+                    b.HasIndex("ResumeTokenHash")
+                        .HasFilter("\"ResumeTokenHash\" IS NOT NULL");
 
                     b.HasIndex("ExecutionId", "Sequence");
 

@@ -372,7 +372,8 @@ namespace Plexus.Persistence.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "IX_NodeRuns_ResumeTokenHash",
                 table: "NodeRuns",
-                column: "ResumeTokenHash");
+                column: "ResumeTokenHash",
+                filter: "\"ResumeTokenHash\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Projects_OrganizationId",

@@ -371,7 +371,8 @@ namespace Plexus.Persistence.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_NodeRuns_ResumeTokenHash",
                 table: "NodeRuns",
-                column: "ResumeTokenHash");
+                column: "ResumeTokenHash",
+                filter: "\"ResumeTokenHash\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Projects_OrganizationId",

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Plexus.Persistence;
+
+/// <summary>
+/// Inserts new rows of an entity type without change tracking: one prepared command reused row after row, or one
+/// batch (one round trip) where the provider has batches. Values are bound through EF Core's own type mappings and
+/// converters, so a row is stored exactly as <c>SaveChanges</c> would store it and reads back through the model.
+/// </summary>
+/// <remarks>
+/// For append-only hot paths (execution records: a few rows per HTTP request), where change tracking and command
+/// generation cost several times the insert itself. Database-generated keys are left to the database.
+/// </remarks>
+public static class RowInserts
+{
+    /// <summary>Inserts <paramref name="rows"/> on <paramref name="db"/>'s open connection, in its current transaction.</summary>
+    public static Task InsertAsync<T>(DbContext db, IReadOnlyCollection<T> rows, CancellationToken cancellationToken) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return RowInserter<T>.For(db).InsertAsync(db, rows, cancellationToken);
+    }
+}
+
+/// <summary>The insert statement of one entity type in one model, and how to bind a row to it.</summary>
+internal sealed class RowInserter<T> where T : class
+{
+    private static readonly ConcurrentDictionary<IModel, RowInserter<T>> ByModel = new();
+    private readonly string _sql;
+    private readonly Column[] _columns;
+
+    private RowInserter(string sql, Column[] columns)
+    {
+        _sql = sql;
+        _columns = columns;
+    }
+
+    /// <summary>The inserter for <typeparamref name="T"/> in <paramref name="db"/>'s model (built once per model).</summary>
+    public static RowInserter<T> For(DbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return ByModel.GetOrAdd(db.Model, static (model, sql) => Build(model, sql), db.GetService<ISqlGenerationHelper>());
+    }
+
+    private static RowInserter<T> Build(IModel model, ISqlGenerationHelper sql)
+    {
+        var entity = model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+
+        // A key the database generates (an integer identity) is left out; Guid keys are always set by the caller.
+        var properties = entity.GetProperties()
+            .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated.HasFlag(ValueGenerated.OnAdd) && p.ClrType != typeof(Guid)))
+            .ToList();
+        var columns = properties.Select((p, i) => new Column(
+            "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            p.GetRelationalTypeMapping(),
+            p.GetGetter(),
+            p.IsNullable)).ToArray();
+        var names = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
+        var values = string.Join(", ", columns.Select(c => c.Name));
+        return new RowInserter<T>($"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({names}) VALUES ({values})", columns);
+    }
+
+    public async Task InsertAsync(DbContext db, IReadOnlyCollection<T> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (connection.CanCreateBatch)
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            await using var parameters = connection.CreateCommand();
+            foreach (var row in rows)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = _sql;
+                foreach (var column in _columns)
+                {
+                    command.Parameters.Add(column.Parameter(parameters, row));
+                }
+
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // One statement, prepared once and bound again for every row (the provider keeps it while the text is unchanged).
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = _sql;
+        foreach (var row in rows)
+        {
+            insert.Parameters.Clear();
+            foreach (var column in _columns)
+            {
+                insert.Parameters.Add(column.Parameter(insert, row));
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record Column(string Name, RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable)
+    {
+        public DbParameter Parameter(DbCommand command, T row) =>
+            Mapping.CreateParameter(command, Name, Getter.GetClrValue(row), Nullable);
+    }
+}
