@@ -278,6 +278,21 @@ public abstract class SchedulesSpec<TServer>(TServer server) : IClassFixture<TSe
     }
 
     [Fact]
+    public async Task The_schedule_endpoints_are_in_the_openapi_document()
+    {
+        var alice = await SignUpAsync();
+
+        var document = await Expect.JsonAsync(await alice.Http.GetAsync("/openapi/v1.json", Ct));
+
+        var paths = document["paths"]!.AsObject();
+        Assert.NotNull(paths["/api/v1/projects/{projectId}/schedules"]?["get"]);
+        foreach (var action in new[] { "pause", "resume", "run" })
+        {
+            Assert.NotNull(paths[$"/api/v1/workflows/{{workflowId}}/schedules/{{stage}}/{{nodeId}}/{action}"]?["post"]);
+        }
+    }
+
+    [Fact]
     public async Task The_documented_example_is_listed_and_runs_on_demand()
     {
         var alice = await SignUpAsync();

@@ -88,7 +88,7 @@ public sealed partial class ScheduledRunJob(
             return null;
         }
 
-        var spec = Schedules.Of(row.Workflow, stage, row.Version, row.Document).FirstOrDefault(s => s.NodeId == nodeId);
+        var spec = Schedules.Of(row.Workflow, stage, row.Version, document).FirstOrDefault(s => s.NodeId == nodeId);
         if (spec is null || spec.Settings.Fingerprint != fingerprint)
         {
             return null;

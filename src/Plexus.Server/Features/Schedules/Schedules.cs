@@ -169,14 +169,13 @@ public sealed partial class Schedules(
     }
 
     /// <summary>The schedules of one published document: one per <c>schedule.cron</c> node with valid settings.</summary>
-    public static IEnumerable<ScheduleSpec> Of(Workflow workflow, string stage, int version, string documentText)
+    public static IEnumerable<ScheduleSpec> Of(Workflow workflow, string stage, int version, string documentText) =>
+        WorkflowFile.Parse(documentText).Document is { } document ? Of(workflow, stage, version, document) : [];
+
+    public static IEnumerable<ScheduleSpec> Of(Workflow workflow, string stage, int version, WorkflowDocument document)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        if (WorkflowFile.Parse(documentText).Document is not { } document)
-        {
-            yield break;
-        }
-
+        ArgumentNullException.ThrowIfNull(document);
         foreach (var node in document.Nodes)
         {
             if (node.Type == ScheduleCron.TypeName && node.Disabled is not true && ScheduleCronSettings.Read(node.Settings) is { } settings)
