@@ -7,6 +7,7 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET SDK 10 is required (dotnet on PATH)" >&2; exit 1; }
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then

@@ -8,7 +8,7 @@ export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompil
 ART=$PWD/artifacts; rm -rf "$ART/test-results"; mkdir -p "$ART/test-results"
 export PLEXUS_ARTIFACTS=$ART
 t0=$SECONDS; step() { echo "== [$((SECONDS - t0))s] $*"; }
-cleanup() { scripts/pg-stop.sh || true; dotnet build-server shutdown >/dev/null 2>&1 || true; }
+cleanup() { scripts/pg-stop.sh || true; scripts/redis-stop.sh || true; dotnet build-server shutdown >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 step "system packages"
@@ -27,8 +27,9 @@ for ctx in SqliteAppDbContext PostgresAppDbContext; do
     --project src/Plexus.Persistence --startup-project src/Plexus.Server --context "$ctx"
 done
 
-step "services: PostgreSQL on 127.0.0.1"
+step "services: PostgreSQL and Redis on 127.0.0.1"
 eval "$(scripts/pg-start.sh)"
+eval "$(scripts/redis-start.sh)"
 
 step "dotnet test"
 rc=0

@@ -8,6 +8,7 @@ using Plexus.Server.Features.Auth;
 using Plexus.Server.Features.EnvVariables;
 using Plexus.Server.Features.Executions;
 using Plexus.Server.Features.Health;
+using Plexus.Server.Features.LiveEvents;
 using Plexus.Server.Features.NodeTypes;
 using Plexus.Server.Features.Orgs;
 using Plexus.Server.Features.Projects;
@@ -60,6 +61,7 @@ public static class PlexusServerHost
 
         // Router: published workflows answer HTTP (its own pipeline branch, outside /api)
         builder.Services.AddPlexusRouter(builder.Configuration);
+        builder.Services.AddPlexusLiveEvents(builder.Configuration);
 
         // Schedules: published schedule.cron triggers fire through Quartz (clustered on PostgreSQL)
         builder.Services.AddPlexusSchedules(builder.Configuration);
@@ -90,6 +92,7 @@ public static class PlexusServerHost
         app.MapSecretsApi();
         app.MapEnvVariablesApi();
         app.MapExecutionsApi();
+        app.MapLiveEvents();
         return app;
     }
 

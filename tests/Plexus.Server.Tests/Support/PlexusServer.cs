@@ -81,7 +81,7 @@ public sealed class SqliteServer : PlexusServer
 }
 
 /// <summary>A fresh database per server on the PostgreSQL of <see cref="PostgresDatabases"/>.</summary>
-public sealed class PostgresServer : PlexusServer
+public class PostgresServer : PlexusServer
 {
     private string? _connectionString;
 
@@ -90,6 +90,22 @@ public sealed class PostgresServer : PlexusServer
     public override async ValueTask InitializeAsync()
     {
         (_connectionString, SkipReason) = await PostgresDatabases.CreateAsync();
+        if (SkipReason is null && this is PostgresRedisServer)
+        {
+            var redis = Environment.GetEnvironmentVariable("PLEXUS_REDIS");
+            if (string.IsNullOrEmpty(redis))
+            {
+                if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException("PLEXUS_REDIS is not set under CI=true: start Redis with scripts/redis-start.sh");
+                }
+
+                SkipReason = "PLEXUS_REDIS is not set (eval \"$(scripts/redis-start.sh)\" to run the Redis tests)";
+            }
+
+            Set("Redis:ConnectionString", redis);
+        }
+
         if (_connectionString is not null)
         {
             Set("Database:Provider", "postgres");
@@ -104,5 +120,10 @@ public sealed class PostgresServer : PlexusServer
         {
             await PostgresDatabases.DropAsync(_connectionString);
         }
+
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>PostgreSQL and the Redis named by <c>PLEXUS_REDIS</c> (scripts/redis-start.sh): replicas that share live events.</summary>
+public sealed class PostgresRedisServer : PostgresServer;

@@ -30,7 +30,11 @@ public static class AuthSetup
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<Sessions>();
         services.AddSingleton<Passwords>();
-        services.AddScoped<IAccess, RequestAccess>();
+        services.AddScoped<IAccess>(sp =>
+        {
+            var http = sp.GetRequiredService<IHttpContextAccessor>();
+            return new RequestAccess(() => http.HttpContext?.User, sp.GetRequiredService<AppDbContext>());
+        });
         services.AddScoped<AuditLog>();
 
         services.AddAuthentication(Scheme)
@@ -79,6 +83,18 @@ public static class AuthSetup
                 await AuthProblems.WriteUnauthorizedAsync(context.HttpContext, JwtBearerDefaults.AuthenticationScheme, detail).ConfigureAwait(false);
             },
             OnForbidden = context => AuthProblems.WriteForbiddenAsync(context.HttpContext),
+
+            // Browsers cannot set headers on WebSockets or server-sent events: the hub takes the token from the query.
+            OnMessageReceived = context =>
+            {
+                if (context.HttpContext.Request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal)
+                    && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+                {
+                    context.Token = token;
+                }
+
+                return Task.CompletedTask;
+            },
         };
     }
 

@@ -8,6 +8,7 @@ using Plexus.Engine.Validation;
 using Plexus.Engine.Workflows;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
+using Plexus.Server.Features.LiveEvents;
 using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.ExecutionStore;
 
@@ -23,6 +24,7 @@ public sealed partial class ExecutionRunner(
     ExecutionPlans plans,
     ExecutionRecorder recorder,
     ActiveExecutions active,
+    LiveExecutions live,
     IServiceScopeFactory scopes,
     IDataProtectionProvider protection,
     TimeProvider time,
@@ -191,7 +193,7 @@ public sealed partial class ExecutionRunner(
             Secrets = values.Secrets,
             UsePinned = start.UsePinned || start.Pinned is not null,
             WaitInline = start.WaitInline,
-            Events = start.Events,
+            Events = start.Live ? live.Open(id) : start.Events,
             OnResponse = start.OnResponse,
         };
         var owner = new ExecutionOwner(workflow.OrganizationId, workflow.ProjectId, workflow.Id, start.Version);
@@ -243,6 +245,7 @@ public sealed partial class ExecutionRunner(
         finally
         {
             active.Remove(registration);
+            live.Close(run.Id);
         }
     }
 
@@ -283,6 +286,7 @@ public sealed partial class ExecutionRunner(
                 CorrelationId = row.CorrelationId,
                 Env = values.Env,
                 Secrets = values.Secrets,
+                Events = live.Open(row.Id),
             };
             var owner = new ExecutionOwner(row.OrganizationId, row.ProjectId, row.WorkflowId, row.Version);
             var run = new PreparedRun(row.Id, owner, Policy(workflow, row.Stage), plan, document, suspended.DraftRevision, request, values)
@@ -302,6 +306,7 @@ public sealed partial class ExecutionRunner(
             finally
             {
                 active.Remove(registration);
+                live.Close(row.Id);
             }
         }
         catch (Exception exception) when (exception is ArgumentException or CryptographicException or JsonException)

@@ -148,6 +148,7 @@ public static class ExecutionsApi
             Pinned = body.Pinned,
             UsePinned = body.Pinned is not null || body.FromNode is not null,
             CorrelationId = string.IsNullOrWhiteSpace(correlationId) ? null : correlationId.Trim(),
+            Live = true,
         };
         var outcome = await services.Runner.StartAsync(start, cancellationToken);
         if (Refusal(outcome) is { } refusal)
@@ -500,7 +501,8 @@ public static class ExecutionsApi
         return (query.Where(e => organizations.Contains(e.OrganizationId)), null);
     }
 
-    private static async Task<ExecutionView> ViewAsync(AppDbContext db, ExecutionRow row, CancellationToken cancellationToken)
+    /// <summary>The stored execution with its node runs in order (what <c>GET /api/v1/executions/{id}</c> answers).</summary>
+    public static async Task<ExecutionView> ViewAsync(AppDbContext db, ExecutionRow row, CancellationToken cancellationToken)
     {
         var nodes = await db.NodeRuns.AsNoTracking().Where(n => n.ExecutionId == row.Id).OrderBy(n => n.Sequence).ToListAsync(cancellationToken);
         return ExecutionView.Of(row, nodes);

@@ -48,6 +48,12 @@ public sealed record RunStart
 
     public IExecutionEventSink? Events { get; init; }
 
+    /// <summary>
+    /// Whether the run's events go to the live-events hub (runs from the API and the editor, routes on dev). Production
+    /// route runs are not live: an event per node per request would cost more than the run.
+    /// </summary>
+    public bool Live { get; init; }
+
     /// <summary>Called with the run's first response as soon as it is decided (see <see cref="RunRequest.OnResponse"/>).</summary>
     public Action<Plexus.Engine.Nodes.HttpResponseData>? OnResponse { get; init; }
 

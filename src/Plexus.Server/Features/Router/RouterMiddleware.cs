@@ -196,6 +196,7 @@ public static partial class RouterMiddleware
             Values = routes.Values,
             // A 202's status URL must find the execution at once; a route answered at the run's end need not.
             RecordStartAtOnce = immediately,
+            Live = routes.Stage == "dev",
             OnResponse = responded is null ? null : response => responded.TrySetResult(response),
         };
         var outcome = await runner.StartAsync(start, context.RequestAborted).ConfigureAwait(false);

@@ -6,9 +6,10 @@ namespace Plexus.Server.Infrastructure.Access;
 
 /// <summary>
 /// <see cref="IAccess"/> for one request: a user gets what the role of their membership grants; an API key gets its
-/// scopes in its own organisation. Memberships are read once per organisation per request.
+/// scopes in its own organisation. Memberships are read once per organisation per request (or hub call: the caller is
+/// whoever <c>user</c> names).
 /// </summary>
-internal sealed class RequestAccess(IHttpContextAccessor http, AppDbContext db) : IAccess
+internal sealed class RequestAccess(Func<ClaimsPrincipal?> user, AppDbContext db) : IAccess
 {
     private readonly Dictionary<Guid, string?> _roles = [];
     private Actor? _current;
@@ -20,7 +21,7 @@ internal sealed class RequestAccess(IHttpContextAccessor http, AppDbContext db) 
         {
             if (!_resolved)
             {
-                _current = ActorOf(http.HttpContext?.User);
+                _current = ActorOf(user());
                 _resolved = true;
             }
 
