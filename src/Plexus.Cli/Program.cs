@@ -7,7 +7,7 @@ namespace Plexus.Cli;
 public static class Program
 {
     /// <summary>Every command <c>plexus</c> knows.</summary>
-    public static RootCommand Commands() => new("Plexus: run and check workflow files, look up node types, serve the API, deploy to a server and read its runs.")
+    public static RootCommand Commands() => new("Plexus: run and check workflow files, look up node types, serve the API, deploy to a server and read its runs and schedules.")
     {
         ValidateCommand.Create(), // plexus validate FILE
         RunCommand.Create(),      // plexus run FILE [--input ...] [--request ...] [--json] [--trace] ...
@@ -15,6 +15,7 @@ public static class Program
         ServeCommand.Create(),    // plexus serve [--urls URL] [--database sqlite|postgres] [--connection CS]
         PushCommand.Create(),     // plexus push FILE --server URL --project SLUG [--stage prod] [--key KEY] [--json]
         RunsCommand.Create(),     // plexus runs ls|show ... --server URL [--key KEY]
+        SchedulesCommand.Create(), // plexus schedules ls|pause|resume|run --server URL --project SLUG ... [--key KEY]
     };
 
     public static async Task<int> Main(string[] args)

@@ -12,7 +12,7 @@ public static class BuiltInNodes
 {
     public static IReadOnlyList<NodeType> All() =>
     [
-        new ManualTrigger(), new HttpTrigger(), new HttpResponse(), new HttpRequest(),
+        new ManualTrigger(), new HttpTrigger(), new ScheduleCron(), new HttpResponse(), new HttpRequest(),
         new SetData(), new JavaScriptCode(),
         new If(), new Switch(), new Merge(), new Loop(), new LoopEnd(), new Break(), new Continue(), new Jump(),
         new Call(), new Wait(), new Exit(), new Fail(), new Return(),

@@ -14,6 +14,7 @@ using Plexus.Server.Features.Orgs;
 using Plexus.Server.Features.Projects;
 using Plexus.Server.Features.Publishing;
 using Plexus.Server.Features.Router;
+using Plexus.Server.Features.Schedules;
 using Plexus.Server.Features.Secrets;
 using Plexus.Server.Features.Stages;
 using Plexus.Server.Features.Versions;
@@ -63,6 +64,9 @@ public static class PlexusServerHost
         builder.Services.AddPlexusRouter(builder.Configuration);
         builder.Services.AddPlexusLiveEvents(builder.Configuration);
 
+        // Schedules: published schedule.cron triggers fire through Quartz (clustered on PostgreSQL)
+        builder.Services.AddPlexusSchedules(builder.Configuration);
+
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -85,6 +89,7 @@ public static class PlexusServerHost
         app.MapDraftApi();
         app.MapVersionsApi();
         app.MapPublishingApi();
+        app.MapSchedulesApi();
         app.MapSecretsApi();
         app.MapEnvVariablesApi();
         app.MapExecutionsApi();

@@ -98,7 +98,7 @@ internal static class PushCommand
     {
         public async Task<Pushed> RunAsync(CancellationToken cancellationToken)
         {
-            var projectId = await FindProjectAsync(cancellationToken).ConfigureAwait(false);
+            var projectId = await api.ProjectIdAsync(slug, cancellationToken).ConfigureAwait(false);
             var workflows = await api.ListAllAsync($"api/v1/projects/{projectId}/workflows", cancellationToken).ConfigureAwait(false);
             var existing = workflows.FirstOrDefault(w => Wire.Text(w["name"]) == name);
             string workflowId;
@@ -122,23 +122,6 @@ internal static class PushCommand
             await api.SendJsonAsync(HttpMethod.Post, $"api/v1/workflows/{workflowId}/publish",
                 new JsonObject { ["stage"] = stage, ["version"] = number }, cancellationToken).ConfigureAwait(false);
             return new Pushed(workflowId, number, slug, stage, existing is null);
-        }
-
-        /// <summary>The project with the slug in one of the caller's organisations (an API key has one).</summary>
-        private async Task<string> FindProjectAsync(CancellationToken cancellationToken)
-        {
-            var orgs = await api.ListAllAsync("api/v1/orgs", cancellationToken).ConfigureAwait(false);
-            foreach (var org in orgs)
-            {
-                var projects = await api.ListAllAsync($"api/v1/orgs/{Wire.Text(org["id"])}/projects", cancellationToken).ConfigureAwait(false);
-                if (projects.FirstOrDefault(p => Wire.Text(p["slug"]) == slug) is { } project)
-                {
-                    return Wire.Text(project["id"]);
-                }
-            }
-
-            var names = string.Join(", ", orgs.Select(o => Wire.Text(o["name"])));
-            throw new ApiException(404, $"no project '{slug}'", $"the key's organisation ({names}) has no project with that slug", [], local: true);
         }
     }
 }

@@ -185,6 +185,17 @@ public sealed class ExampleTests
         AssertJson("""{"doubled":2}""", run.Json["result"]);
     }
 
+    [Fact]
+    public async Task The_nightly_report_run_by_hand_reports_for_now()
+    {
+        var run = (await RunAsync("run", Example("nightly-report.json"), "--json")).Exits(ExitCodes.Ok);
+
+        var result = run.Json["result"]!.GetValue<string>();
+        Assert.StartsWith("report for ", result, StringComparison.Ordinal);
+        var at = DateTimeOffset.Parse(result["report for ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(DateTimeOffset.UtcNow - at, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
+
     [Theory]
     [InlineData("hello.json", "valid: hello (3 nodes, 2 edges)")]
     [InlineData("greet.json", "valid: greet (3 nodes, 2 edges)")]
@@ -195,6 +206,7 @@ public sealed class ExampleTests
     [InlineData("call.json", "valid: call (3 nodes, 2 edges)")]
     [InlineData("double.json", "valid: double (2 nodes, 1 edge)")]
     [InlineData("pixel.json", "valid: pixel (2 nodes, 1 edge)")]
+    [InlineData("nightly-report.json", "valid: nightly-report (2 nodes, 1 edge)")]
     public async Task Every_example_is_valid(string file, string expected)
     {
         var run = (await RunAsync("validate", Example(file))).Exits(ExitCodes.Ok);
@@ -208,7 +220,7 @@ public sealed class ExampleTests
     {
         var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "examples"), "*.json").Select(Path.GetFileName).Order();
 
-        Assert.Equal(["approval.json", "branching.json", "call.json", "double.json", "greet.json", "hello.json", "loop.json", "pixel.json", "retry.json"], examples);
+        Assert.Equal(["approval.json", "branching.json", "call.json", "double.json", "greet.json", "hello.json", "loop.json", "nightly-report.json", "pixel.json", "retry.json"], examples);
     }
 
     private static IEnumerable<JsonNode> Nodes(CliResult run) => run.Json["nodes"]!.AsArray().Select(n => n!);

@@ -12,7 +12,7 @@ public sealed class NodesCommandTests
         var run = (await RunAsync("nodes")).Exits(ExitCodes.Ok);
 
         var types = BuiltInNodes.All();
-        Assert.Equal(19, types.Count);
+        Assert.Equal(20, types.Count);
         // The first cell of each table row (long descriptions wrap onto rows whose first cell is empty).
         var firstCells = run.Stdout.Split('\n').Where(l => l.StartsWith("│ ", StringComparison.Ordinal))
             .Select(l => l.Split('│')[1].Trim()).Where(t => t.Length > 0).ToList();

@@ -261,6 +261,68 @@ public abstract class PushSpec<TServer>(TServer server) : IClassFixture<TServer>
         Assert.Contains("\n  status: ", badStatus.Stderr, StringComparison.Ordinal); // each problem by path, on its own line
         NoStackTrace(badStatus);
     }
+
+    [Fact]
+    public async Task Schedules_ls_lists_a_pushed_schedule_with_its_next_fire_time()
+    {
+        var (url, _, slug, key) = await DeployerAsync();
+        var empty = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key);
+        Exits(await PlexusAsync("push", Example("nightly-report.json"), "--server", url, "--project", slug, "--key", key), ExitCodes.Ok);
+
+        var ls = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key);
+        var json = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key, "--stage", "prod", "--json");
+        var onDev = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key, "--stage", "dev", "--json");
+        var unknown = await PlexusAsync("schedules", "ls", "--server", url, "--project", "no-such-project", "--key", key);
+
+        Exits(empty, ExitCodes.Ok);
+        Assert.Contains("no schedules", empty.Stdout, StringComparison.Ordinal);
+        Exits(ls, ExitCodes.Ok);
+        foreach (var text in new[] { "nightly-report v1", "prod", "nightly", "0 2 * * * (Europe/Amsterdam)", "skip/runOnce" })
+        {
+            Assert.Contains(text, ls.Stdout, StringComparison.Ordinal);
+        }
+
+        Exits(json, ExitCodes.Ok);
+        var listed = Assert.Single(JsonNode.Parse(json.Stdout)!["items"]!.AsArray())!;
+        Assert.Contains(listed["nextFireAt"]!.GetValue<string>()[..10], ls.Stdout, StringComparison.Ordinal);
+        Exits(onDev, ExitCodes.Ok);
+        Assert.Empty(JsonNode.Parse(onDev.Stdout)!["items"]!.AsArray());
+        Exits(unknown, ExitCodes.BadInput);
+        NoStackTrace(unknown);
+    }
+
+    [Fact]
+    public async Task Schedules_pause_resume_and_run_steer_a_schedule_by_workflow_and_node()
+    {
+        var (url, owner, slug, _) = await DeployerAsync();
+        var key = await Support.Accounts.CreateApiKeyAsync(owner.Http, owner.OrgId, "workflows:read", "workflows:write", "executions:run");
+        var pushed = await PlexusAsync("push", Example("nightly-report.json"), "--server", url, "--project", slug, "--key", key, "--json");
+        Exits(pushed, ExitCodes.Ok);
+        var workflowId = Guid.Parse(JsonNode.Parse(pushed.Stdout)!["workflowId"]!.GetValue<string>());
+        string[] Named(string action) => ["schedules", action, "--server", url, "--project", slug, "--key", key, "--workflow", "nightly-report", "--node", "nightly"];
+
+        var pause = await PlexusAsync(Named("pause"));
+        var listed = await PlexusAsync("schedules", "ls", "--server", url, "--project", slug, "--key", key);
+        var resume = await PlexusAsync(Named("resume"));
+        var run = await PlexusAsync(Named("run"));
+        var unknownWorkflow = await PlexusAsync([.. Named("pause")[..^4], "--workflow", "nope", "--node", "nightly"]);
+        var unknownNode = await PlexusAsync([.. Named("pause")[..^2], "--node", "nope"]);
+
+        Exits(pause, ExitCodes.Ok);
+        Assert.Equal("paused nightly-report/nightly on prod", pause.Stdout.Trim());
+        Assert.Contains("paused", listed.Stdout, StringComparison.Ordinal);
+        Exits(resume, ExitCodes.Ok);
+        Assert.StartsWith("resumed nightly-report/nightly on prod; next tick ", resume.Stdout, StringComparison.Ordinal);
+        Exits(run, ExitCodes.Ok);
+        var id = run.Stdout.Trim().Split(' ')[^1];
+        Assert.True(Guid.TryParse(id, out _), run.Stdout);
+        var ran = await Schedules.ScheduleRuns.UntilAsync(owner, workflowId, r => r.Any(e => e.Id == Guid.Parse(id) && e.Status != "running"));
+        Assert.Equal("succeeded", Assert.Single(ran, e => e.Id == Guid.Parse(id)).Status);
+        Exits(unknownWorkflow, ExitCodes.BadInput);
+        Assert.Contains("no workflow 'nope'", unknownWorkflow.Stderr, StringComparison.Ordinal);
+        Exits(unknownNode, ExitCodes.BadInput);
+        Assert.Contains("(HTTP 404)", unknownNode.Stderr, StringComparison.Ordinal);
+    }
 }
 
 public sealed class PushOnSqlite(SqliteServer server) : PushSpec<SqliteServer>(server);

@@ -135,6 +135,7 @@ public abstract class EndpointsSpec<TServer>(TServer server) : IClassFixture<TSe
                 .OkJsonAsync(HttpStatusCode.Created);
             values["projectId"] = project["id"]!.GetValue<string>();
             values["stage"] = "dev";
+            values["nodeId"] = "start";
             values["name"] = "A_NAME";
             foreach (var kind in new[] { "secrets", "env" })
             {

@@ -23,6 +23,9 @@ public abstract class PlexusServer : WebApplicationFactory<Program>, IAsyncLifet
 
     protected void Set(string key, string? value) => _settings[key] = value;
 
+    /// <summary>A setting of this server's configuration (and its replicas'); call before the server starts.</summary>
+    public void Configure(string key, string? value) => Set(key, value);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);

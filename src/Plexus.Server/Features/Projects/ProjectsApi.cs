@@ -159,7 +159,7 @@ public static partial class ProjectsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteProject(
-        Guid projectId, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid projectId, Schedules.Schedules schedules, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         var (project, problem) = await services.ProjectAsync(projectId, Permission.Admin, cancellationToken);
         if (project is null)
@@ -183,6 +183,7 @@ public static partial class ProjectsApi
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         services.Routes.Invalidate(project.Id);
+        await schedules.SyncProjectAsync(project.Id, cancellationToken);
         return TypedResults.NoContent();
     }
 

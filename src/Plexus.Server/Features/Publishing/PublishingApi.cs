@@ -15,7 +15,7 @@ namespace Plexus.Server.Features.Publishing;
 
 /// <summary>
 /// Which version runs on which stage: publishing points a (workflow, stage) at a version, rollback points it back at
-/// an older one, unpublishing takes it off.
+/// an older one, unpublishing takes it off. Routes and schedules follow at once.
 /// </summary>
 public static class PublishingApi
 {
@@ -41,7 +41,7 @@ public static class PublishingApi
     }
 
     public static async Task<Results<Ok<PublicationView>, ProblemHttpResult>> Publish(
-        Guid workflowId, PublishRequest request, AuditLog audit, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid workflowId, PublishRequest request, AuditLog audit, Schedules.Schedules schedules, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(audit);
@@ -110,7 +110,7 @@ public static class PublishingApi
         }
 
         services.Routes.Invalidate(workflow.ProjectId);
-
+        await schedules.SyncProjectAsync(workflow.ProjectId, cancellationToken);
         return TypedResults.Ok(new PublicationView(workflow.Id, stage.Name, version, previous, now, publication.PublishedBy));
     }
 
@@ -155,7 +155,7 @@ public static class PublishingApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpublish(
-        Guid workflowId, UnpublishRequest request, AuditLog audit, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid workflowId, UnpublishRequest request, AuditLog audit, Schedules.Schedules schedules, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(audit);
@@ -185,6 +185,7 @@ public static class PublishingApi
                 $"{workflow.Name}: {stage.Name} (was v{publication.Version.ToString(CultureInfo.InvariantCulture)})");
             await db.SaveChangesAsync(cancellationToken);
             services.Routes.Invalidate(workflow.ProjectId);
+            await schedules.SyncProjectAsync(workflow.ProjectId, cancellationToken);
         }
 
         return TypedResults.NoContent();

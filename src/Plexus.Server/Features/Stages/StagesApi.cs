@@ -82,7 +82,7 @@ public static partial class StagesApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteStage(
-        Guid projectId, string stage, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid projectId, string stage, Schedules.Schedules schedules, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         var (row, problem) = await services.StageAsync(projectId, stage, Permission.Admin, cancellationToken);
         if (row is null)
@@ -103,6 +103,7 @@ public static partial class StagesApi
         await db.Stages.Where(s => s.Id == row.Id).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         services.Routes.Invalidate(projectId);
+        await schedules.SyncProjectAsync(projectId, cancellationToken);
         return TypedResults.NoContent();
     }
 

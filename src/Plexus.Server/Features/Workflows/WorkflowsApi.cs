@@ -200,7 +200,7 @@ public static class WorkflowsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteWorkflow(
-        Guid workflowId, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
+        Guid workflowId, Schedules.Schedules schedules, [AsParameters] ProjectServices services, CancellationToken cancellationToken)
     {
         var (workflow, problem) = await services.WorkflowAsync(workflowId, Permission.WorkflowsWrite, cancellationToken);
         if (workflow is null)
@@ -218,6 +218,7 @@ public static class WorkflowsApi
         await db.Workflows.Where(w => w.Id == workflow.Id).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         services.Routes.Invalidate(workflow.ProjectId);
+        await schedules.SyncProjectAsync(workflow.ProjectId, cancellationToken);
         return TypedResults.NoContent();
     }
 
