@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
 ART=$PWD/artifacts; rm -rf "$ART/test-results"; mkdir -p "$ART/test-results"
 export PLEXUS_ARTIFACTS=$ART
+# Hundreds of test hosts each watching appsettings for changes exhaust the machine's inotify instances (128 per user,
+# shared with every other process of the user); the tests never change those files.
+export DOTNET_hostBuilder__reloadConfigOnChange=false
 t0=$SECONDS; step() { echo "== [$((SECONDS - t0))s] $*"; }
 cleanup() { scripts/pg-stop.sh || true; dotnet build-server shutdown >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -17,6 +20,9 @@ scripts/install-system-deps.sh
 step "dotnet tool restore + restore (locked)"
 dotnet tool restore
 dotnet restore Plexus.slnx --locked-mode
+
+step "front end: npm ci, type-check + build into src/Plexus.Server/wwwroot"
+scripts/web-build.sh
 
 step "dotnet build (warnings are errors)"
 dotnet build Plexus.slnx --no-restore -c Release -nologo
@@ -30,8 +36,11 @@ done
 step "services: PostgreSQL on 127.0.0.1"
 eval "$(scripts/pg-start.sh)"
 
-step "dotnet test"
 rc=0
+step "vitest (front-end state logic)"
+( cd web && npx --no-install vitest run --reporter=default --reporter=junit --outputFile.junit="$ART/test-results/vitest.junit.xml" ) || rc=$?
+
+step "dotnet test"
 # One run per test project, each with its own JUnit file (a shared default name would let one overwrite the other).
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)

@@ -16,9 +16,10 @@ import {
 } from './graph';
 import { beginGesture, canRedo, canUndo, commit, endGesture, type History, redo, reset, start, undo } from './history';
 import { type CardNode, NodeCard } from './NodeCard';
+import { HistoryPanel } from './HistoryPanel';
 import { dragType, Palette } from './Palette';
 import { placeProblems } from './problems';
-import { isFinished, lastRunByNode, startRun } from './runs';
+import { follow, isFinished, lastRunByNode, startRun } from './runs';
 import { SettingsForm } from './SettingsForm';
 
 const nodeTypes = { plexus: NodeCard };
@@ -163,14 +164,32 @@ function Workbench(props: Loaded) {
   const placed = useMemo(() => placeProblems(savedDoc, problems), [savedDoc, problems]);
   const runs = useMemo(() => lastRunByNode(execution), [execution]);
   const typeOf = useCallback((t: string) => catalog.get(t), [catalog]);
-  const nodes: CardNode[] = useMemo(() => doc.nodes.map((n) => ({
-    id: n.id,
-    type: 'plexus' as const,
-    position: n.position ?? { x: 0, y: 0 },
-    selected: selectedNodes.includes(n.id),
-    measured: measured[n.id],
-    data: { node: n, type: typeOf(n.type), outputs: outputsOf(n, catalog), run: runs.get(n.id), problems: placed.byNode.get(n.id)?.all ?? [] },
-  })), [doc.nodes, selectedNodes, measured, typeOf, catalog, runs, placed]);
+  // Card data is kept per node while its inputs are the same objects, so a drag re-renders the dragged card only
+  // (the cards are memoised on their data), not every card of a large workflow.
+  const cardData = useRef(new Map<string, CardNode['data']>());
+  const nodes: CardNode[] = useMemo(() => {
+    const previous = cardData.current;
+    const next = new Map<string, CardNode['data']>();
+    const list = doc.nodes.map((n) => {
+      const run = runs.get(n.id);
+      const problemsOf = placed.byNode.get(n.id)?.all;
+      const old = previous.get(n.id);
+      const data = old && old.node === n && old.run === run && old.problems === (problemsOf ?? old.problems) && (problemsOf !== undefined || old.problems.length === 0)
+        ? old
+        : { node: n, type: typeOf(n.type), outputs: outputsOf(n, catalog), run, problems: problemsOf ?? [] };
+      next.set(n.id, data);
+      return {
+        id: n.id,
+        type: 'plexus' as const,
+        position: n.position ?? { x: 0, y: 0 },
+        selected: selectedNodes.includes(n.id),
+        measured: measured[n.id],
+        data,
+      };
+    });
+    cardData.current = next;
+    return list;
+  }, [doc.nodes, selectedNodes, measured, typeOf, catalog, runs, placed]);
   const edges: Edge[] = useMemo(() => doc.edges.map((e) => {
     const from = parseEnd(e.from, 'from');
     const to = parseEnd(e.to, 'to');
@@ -286,7 +305,7 @@ function Workbench(props: Loaded) {
     return true;
   }, [edit]);
 
-  const runNow = useCallback(async () => {
+  const runNow = useCallback(async (from?: string) => {
     setRunError(null);
     let input: Json;
     try {
@@ -301,13 +320,31 @@ function Workbench(props: Loaded) {
         if (!(await save())) throw new Error('Save the draft first: it could not be saved (see above).');
       }
       const pinned = historyRef.current.present.pinned;
-      await startRun(workflow.id, { input, ...(pinned && Object.keys(pinned).length ? { pinned } : {}) }, setExecution);
+      // From a node: upstream outputs come from the last run shown (and pins), so only that part runs again.
+      const fromHere = from ? { fromNode: from, ...(execution ? { fromExecution: execution.id } : {}) } : {};
+      await startRun(workflow.id, { input, ...fromHere, ...(pinned && Object.keys(pinned).length ? { pinned } : {}) }, setExecution);
     } catch (e) {
       setRunError(e);
     } finally {
       setRunning(false);
     }
-  }, [testInput, savedDoc, saveState, save, workflow.id]);
+  }, [testInput, savedDoc, saveState, save, workflow.id, execution]);
+
+  const resume = useCallback(async (node: string, payload: Json) => {
+    if (!execution) return;
+    setRunError(null);
+    setRunning(true);
+    try {
+      const answer = await api.resume(execution.id, node, payload);
+      setExecution(answer);
+      if (!isFinished(answer)) await follow(answer.id, setExecution).done;
+    } catch (e) {
+      setRunError(e);
+    } finally {
+      setRunning(false);
+    }
+  }, [execution]);
+  const [panel, setPanel] = useState<'run' | 'history'>('run');
 
   // Keyboard: shortcuts act on the canvas unless the person is typing in a field.
   useEffect(() => {
@@ -433,14 +470,25 @@ function Workbench(props: Loaded) {
                 setSelectedNodes([to]);
               }}
               onPin={(value) => edit((d) => setPinned(d, selected.id, value))}
+              onRunFrom={() => void runNow(selected.id)} running={running}
               onDelete={deleteSelection}
               onEditStart={() => setHistory(beginGesture)} onEditEnd={() => setHistory(endGesture)} />
           ) : (
+            <>
+            <div className="tabs" style={{ padding: '0 10px', marginBottom: 0 }}>
+              <button className={panel === 'run' ? 'active' : ''} onClick={() => setPanel('run')}>Run</button>
+              <button className={panel === 'history' ? 'active' : ''} onClick={() => setPanel('history')}>Versions</button>
+            </div>
+            {panel === 'history' ? (
+              <HistoryPanel workflowId={workflow.id} draft={doc} onRestore={(restored, version) => { edit(() => restored); toast(`Restored v${version} into the draft (undo to go back)`); }} />
+            ) : (
             <RunPanel execution={execution} running={running} runError={runError ?? saveError} testInput={testInput}
               problems={placed} nodeCount={doc.nodes.length} selectedCount={selectedNodes.length}
               onTestInput={(t) => { setEditedInput(t); localStorage.setItem(testInputKey(workflow.id), t); }}
               onResetInput={() => { setEditedInput(null); localStorage.removeItem(testInputKey(workflow.id)); }}
-              onRun={() => void runNow()} onSelect={(id) => { setSelectedNodes([id]); setSelectedEdges([]); }} />
+              onRun={() => void runNow()} onSelect={(id) => { setSelectedNodes([id]); setSelectedEdges([]); }} onResume={(node, payload) => void resume(node, payload)} />
+            )}
+            </>
           )}
         </aside>
       </div>
@@ -478,10 +526,10 @@ function SaveBadge({ state, onSave }: { state: SaveState; onSave: () => void }) 
   );
 }
 
-function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems, onChange, onRename, onPin, onDelete, onEditStart, onEditEnd }: {
+function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems, onChange, onRename, onPin, onRunFrom, running, onDelete, onEditStart, onEditEnd }: {
   doc: WorkflowDocument; node: WorkflowDocument['nodes'][number]; type: NodeType | undefined; execution: Execution | null;
   fieldProblems: Record<string, string[]>; nodeProblems: string[];
-  onChange: (change: NodeChange) => void; onRename: (to: string) => void; onPin: (value: Json | undefined) => void; onDelete: () => void;
+  onChange: (change: NodeChange) => void; onRename: (to: string) => void; onPin: (value: Json | undefined) => void; onRunFrom: () => void; running: boolean; onDelete: () => void;
   onEditStart: () => void; onEditEnd: () => void;
 }) {
   const run = lastRunByNode(execution).get(node.id);
@@ -497,6 +545,7 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
             <div className="muted mono">{node.type}</div>
           </div>
           <span className="spacer" />
+          {!type?.isTrigger && <button className="btn small" onClick={onRunFrom} disabled={running} title="Run this node and what follows it, with the last run's upstream data">Run from here</button>}
           <button className="btn small danger" onClick={onDelete} aria-label="Delete node"><Icon name="trash" size={14} /></button>
         </div>
         {type?.description && <p className="muted" style={{ margin: '8px 0 0', fontSize: 12.5 }}>{type.description}</p>}
@@ -561,11 +610,14 @@ function NodeOutput({ run, pinned, onPin }: { run: ReturnType<typeof lastRunByNo
   );
 }
 
-function RunPanel({ execution, running, runError, testInput, problems, nodeCount, selectedCount, onTestInput, onResetInput, onRun, onSelect }: {
+function RunPanel({ execution, running, runError, testInput, problems, nodeCount, selectedCount, onTestInput, onResetInput, onRun, onSelect, onResume }: {
   execution: Execution | null; running: boolean; runError: unknown; testInput: string; problems: ReturnType<typeof placeProblems>;
   nodeCount: number; selectedCount: number; onTestInput: (t: string) => void; onResetInput: () => void; onRun: () => void; onSelect: (id: string) => void;
+  onResume: (node: string, payload: Json) => void;
 }) {
+  const [payload, setPayload] = useState('{ "approved": true }');
   const all = [...problems.general, ...[...problems.byNode].flatMap(([id, p]) => p.all.map((m) => `${id}: ${m}`))];
+  const response = execution ? httpResponse(execution) : null;
   return (
     <>
       <div className="head">
@@ -600,12 +652,39 @@ function RunPanel({ execution, running, runError, testInput, problems, nodeCount
                 </button>
               ))}
             </div>
+            {execution.status === 'waiting' && execution.nodes?.filter((n) => n.waiting).map((n) => (
+              <div key={n.nodeId} style={{ padding: '8px 16px 14px' }}>
+                <h3>Waiting at {n.nodeId}</h3>
+                <textarea className="input" rows={3} value={payload} onChange={(e) => setPayload(e.target.value)} aria-label="Resume payload" spellCheck={false} />
+                <button className="btn small primary" style={{ marginTop: 8 }} disabled={running} onClick={() => {
+                  try {
+                    onResume(n.nodeId, JSON.parse(payload) as Json);
+                  } catch {
+                    toast('The payload is not JSON');
+                  }
+                }}>Resume with this payload</button>
+              </div>
+            ))}
+            {response && (
+              <div style={{ padding: '8px 16px 14px' }} data-testid="run-response">
+                <h3>HTTP response <span className="badge plain">{String(response.status)}</span></h3>
+                <JsonView value={response.body} />
+              </div>
+            )}
             {isFinished(execution) && execution.result !== null && <div style={{ padding: '8px 16px 14px' }}><h3>Result</h3><JsonView value={execution.result} /></div>}
           </div>
         )}
       </div>
     </>
   );
+}
+
+/** What the route would have answered: the output of the first http.response that ran (the first response wins). */
+function httpResponse(execution: Execution): { status: Json; body: Json } | null {
+  const sent = execution.nodes?.find((n) => n.type === 'http.response' && n.status === 'succeeded');
+  const output = sent?.output;
+  if (!output || typeof output !== 'object' || Array.isArray(output)) return null;
+  return { status: output.status ?? 200, body: output.body ?? null };
 }
 
 function PublishModal({ project, workflow, stages, doc, save, dirty, onClose }: {
