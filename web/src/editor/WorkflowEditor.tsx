@@ -164,30 +164,30 @@ function Workbench(props: Loaded) {
   const placed = useMemo(() => placeProblems(savedDoc, problems), [savedDoc, problems]);
   const runs = useMemo(() => lastRunByNode(execution), [execution]);
   const typeOf = useCallback((t: string) => catalog.get(t), [catalog]);
-  // Card data is kept per node while its inputs are the same objects, so a drag re-renders the dragged card only
-  // (the cards are memoised on their data), not every card of a large workflow.
-  const cardData = useRef(new Map<string, CardNode['data']>());
+  // Each card (and its data) is kept while its inputs are the same objects, so a drag re-renders only the dragged card
+  // (cards are memoised on their data), not every card of a large workflow, and
+  // React Flow only recomputes nodes whose object changed.
+  const cards = useRef(new Map<string, CardNode>());
   const nodes: CardNode[] = useMemo(() => {
-    const previous = cardData.current;
-    const next = new Map<string, CardNode['data']>();
+    const previous = cards.current;
+    const next = new Map<string, CardNode>();
+    const selection = new Set(selectedNodes);
     const list = doc.nodes.map((n) => {
       const run = runs.get(n.id);
       const problemsOf = placed.byNode.get(n.id)?.all;
       const old = previous.get(n.id);
-      const data = old && old.node === n && old.run === run && old.problems === (problemsOf ?? old.problems) && (problemsOf !== undefined || old.problems.length === 0)
-        ? old
+      const data = old && old.data.node === n && old.data.run === run && (problemsOf ?? []).join('\n') === old.data.problems.join('\n')
+        ? old.data
         : { node: n, type: typeOf(n.type), outputs: outputsOf(n, catalog), run, problems: problemsOf ?? [] };
-      next.set(n.id, data);
-      return {
-        id: n.id,
-        type: 'plexus' as const,
-        position: n.position ?? { x: 0, y: 0 },
-        selected: selectedNodes.includes(n.id),
-        measured: measured[n.id],
-        data,
-      };
+      const selected = selection.has(n.id);
+      const size = measured[n.id];
+      const card = old && old.data === data && old.selected === selected && old.measured === size
+        ? old
+        : { id: n.id, type: 'plexus' as const, position: n.position ?? { x: 0, y: 0 }, selected, measured: size, data };
+      next.set(n.id, card);
+      return card;
     });
-    cardData.current = next;
+    cards.current = next;
     return list;
   }, [doc.nodes, selectedNodes, measured, typeOf, catalog, runs, placed]);
   const edges: Edge[] = useMemo(() => doc.edges.map((e) => {
