@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Json, JsonObject, JsonSchema } from '../api/types';
 import { CodeEditor } from './CodeEditor';
+import { hasExpression, preview, type PreviewContext, type PreviewResult } from './preview';
 
 export type FieldKind = 'enum' | 'code' | 'text' | 'number' | 'boolean' | 'json' | 'any';
 
@@ -71,9 +72,11 @@ interface Props {
   /** A text field got focus / lost it: typing in between is one undo step. */
   onEditStart: () => void;
   onEditEnd: () => void;
+  /** The last run's data for previews of expressions; null before the first run. */
+  previewContext: PreviewContext | null;
 }
 
-export function SettingsForm({ schema, settings, problems, onChange, onEditStart, onEditEnd }: Props) {
+export function SettingsForm({ schema, settings, problems, onChange, onEditStart, onEditEnd, previewContext }: Props) {
   const properties = Object.entries(schema.properties ?? {});
   if (properties.length === 0) return <p className="muted">This node has no settings.</p>;
   const set = (name: string, value: Json | undefined) => {
@@ -86,16 +89,36 @@ export function SettingsForm({ schema, settings, problems, onChange, onEditStart
     <>
       {properties.map(([name, property]) => (
         <SettingField key={name} name={name} schema={property} required={schema.required?.includes(name) ?? false}
-          value={settings[name]} problems={problems[name] ?? []} onChange={(v) => set(name, v)} onEditStart={onEditStart} onEditEnd={onEditEnd} />
+          value={settings[name]} problems={problems[name] ?? []} onChange={(v) => set(name, v)} onEditStart={onEditStart} onEditEnd={onEditEnd}
+          previewContext={previewContext} />
       ))}
     </>
   );
 }
 
-function SettingField({ name, schema, required, value, problems, onChange, onEditStart, onEditEnd }: {
+/** The preview of a value's expressions, re-evaluated shortly after each change. */
+function usePreview(value: Json | undefined, context: PreviewContext | null): PreviewResult | null {
+  const [result, setResult] = useState<PreviewResult | null>(null);
+  useEffect(() => {
+    if (!context || value === undefined || !hasExpression(value)) {
+      setResult(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => void preview(value, context).then((r) => live && setResult(r)), 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [value, context]);
+  return result;
+}
+
+function SettingField({ name, schema, required, value, problems, onChange, onEditStart, onEditEnd, previewContext }: {
   name: string; schema: JsonSchema; required: boolean; value: Json | undefined; problems: string[];
-  onChange: (value: Json | undefined) => void; onEditStart: () => void; onEditEnd: () => void;
+  onChange: (value: Json | undefined) => void; onEditStart: () => void; onEditEnd: () => void; previewContext: PreviewContext | null;
 }) {
+  const previewed = usePreview(value, previewContext);
   const kind = fieldKind(schema);
   const [text, setText] = useState(() => toText(value, kind));
   const [error, setError] = useState<string | undefined>();
@@ -159,6 +182,12 @@ function SettingField({ name, schema, required, value, problems, onChange, onEdi
       {kind !== 'boolean' && schema.description && <span className="hint">{schema.description}{kind === 'any' && ' JSON, text, or ={{ expression }}.'}</span>}
       {error && <span className="error">{error}</span>}
       {problems.map((p) => <span key={p} className="error">{p}</span>)}
+      {value !== undefined && kind !== 'code' && hasExpression(value) && (
+        <div className={`preview${previewed && !previewed.ok ? ' failed' : ''}`} data-testid={`preview-${name}`}>
+          <span className="preview-label">{previewContext ? 'preview with the last run' : 'run once to preview with real data'}</span>
+          {previewed && (previewed.ok ? <code>{JSON.stringify(previewed.value)}</code> : <code>{previewed.error}</code>)}
+        </div>
+      )}
     </div>
   );
 }

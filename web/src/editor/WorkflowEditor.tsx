@@ -20,9 +20,12 @@ import { HistoryPanel } from './HistoryPanel';
 import { dragType, Palette } from './Palette';
 import { placeProblems } from './problems';
 import { follow, isFinished, lastRunByNode, startRun } from './runs';
+import type { PreviewContext } from './preview';
 import { SettingsForm } from './SettingsForm';
 
 const nodeTypes = { plexus: NodeCard };
+/** A card's usual size: cards show at once with it instead of waiting hidden for their first measurement. */
+const cardEstimate = { initialWidth: 220, initialHeight: 96 };
 let typesOnce: Promise<NodeType[]> | null = null;
 const loadTypes = () => (typesOnce ??= api.nodeTypes().then((p) => p.items));
 
@@ -183,7 +186,7 @@ function Workbench(props: Loaded) {
       const size = measured[n.id];
       const card = old && old.data === data && old.selected === selected && old.measured === size
         ? old
-        : { id: n.id, type: 'plexus' as const, position: n.position ?? { x: 0, y: 0 }, selected, measured: size, data };
+        : { id: n.id, type: 'plexus' as const, position: n.position ?? { x: 0, y: 0 }, selected, measured: size, data, ...cardEstimate };
       next.set(n.id, card);
       return card;
     });
@@ -532,7 +535,15 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
   onChange: (change: NodeChange) => void; onRename: (to: string) => void; onPin: (value: Json | undefined) => void; onRunFrom: () => void; running: boolean; onDelete: () => void;
   onEditStart: () => void; onEditEnd: () => void;
 }) {
-  const run = lastRunByNode(execution).get(node.id);
+  const runs = useMemo(() => lastRunByNode(execution), [execution]);
+  const run = runs.get(node.id);
+  const previewContext = useMemo<PreviewContext | null>(() => execution && {
+    input: run?.input ?? null,
+    trigger: execution.trigger,
+    nodes: Object.fromEntries([...runs].map(([id, r]) => [id, { output: r.output }])),
+    env: {},
+    execution: { id: execution.id, stage: execution.stage, workflow: doc.name },
+  }, [execution, runs, run, doc.name]);
   const [tab, setTab] = useState<'settings' | 'output'>(run ? 'output' : 'settings');
   const [id, setId] = useState(node.id);
   const pinned = doc.pinned?.[node.id];
@@ -570,7 +581,7 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
             </div>
             {type ? (
               <SettingsForm schema={type.settingsSchema} settings={node.settings ?? {}} problems={fieldProblems}
-                onChange={(settings) => onChange({ settings })} onEditStart={onEditStart} onEditEnd={onEditEnd} />
+                onChange={(settings) => onChange({ settings })} onEditStart={onEditStart} onEditEnd={onEditEnd} previewContext={previewContext} />
             ) : <div className="problem">Unknown node type {node.type}.</div>}
             <div className="field">
               <label htmlFor="node-notes">Notes</label>
@@ -621,8 +632,8 @@ function RunPanel({ execution, running, runError, testInput, problems, nodeCount
   return (
     <>
       <div className="head">
-        <div style={{ fontWeight: 650, fontSize: 15 }}>{selectedCount > 1 ? `${selectedCount} nodes selected` : 'Run'}</div>
-        <p className="muted" style={{ margin: '4px 0 0', fontSize: 12.5 }}>
+        {selectedCount > 1 && <div style={{ fontWeight: 650, fontSize: 15 }}>{selectedCount} nodes selected</div>}
+        <p className="muted" style={{ margin: selectedCount > 1 ? '4px 0 0' : 0, fontSize: 12.5 }}>
           {nodeCount === 0 ? 'Add nodes from the palette; select one to edit its settings.' : 'Runs the draft on dev with this test input. Select a node to see its output.'}
         </p>
       </div>

@@ -84,9 +84,12 @@ export function PublicationsPage({ scope }: { scope: ProjectScope }) {
   const { project } = scope;
   const matrix = useLoad(() => api.publications(project.id), [project.id]);
   const [target, setTarget] = useState<{ workflow: string; name: string; stage: string; current: number | null } | null>(null);
+  const [addingStage, setAddingStage] = useState(false);
   return (
     <>
-      <PageHead title="Publishing" lead="Which version of each workflow every stage runs. Publish a newer version, or an older one to roll back." />
+      <PageHead title="Publishing" lead="Which version of each workflow every stage runs. Publish a newer version, or an older one to roll back.">
+        <button className="btn" onClick={() => setAddingStage(true)}><Icon name="plus" /> New stage</button>
+      </PageHead>
       <ProblemBox error={matrix.error} />
       {matrix.data && matrix.data.workflows.length === 0 ? (
         <div className="card"><Empty icon="publish" title="Nothing to publish yet" action={<Link className="btn primary" to={`/projects/${project.id}/workflows`}>Go to workflows</Link>}>
@@ -118,7 +121,36 @@ export function PublicationsPage({ scope }: { scope: ProjectScope }) {
         </div>
       )}
       {target && <PublishDialog {...target} onClose={() => setTarget(null)} onDone={() => { setTarget(null); matrix.reload(); }} />}
+      {addingStage && <NewStage projectId={project.id} onClose={() => setAddingStage(false)} onDone={() => { setAddingStage(false); matrix.reload(); }} />}
     </>
+  );
+}
+
+function NewStage({ projectId, onClose, onDone }: { projectId: string; onClose: () => void; onDone: () => void }) {
+  const [name, setName] = useState('');
+  const action = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await action.run(() => api.createStage(projectId, name))) {
+      toast(`Stage ${name} added`);
+      onDone();
+    }
+  };
+  return (
+    <Modal title="New stage" onClose={onClose}>
+      <form onSubmit={submit}>
+        <ProblemBox error={action.error} />
+        <div className="field">
+          <label htmlFor="stage-name">Name</label>
+          <input id="stage-name" className="input mono" autoFocus required value={name} onChange={(e) => setName(e.target.value)} placeholder="staging" />
+          <span className="hint">A lowercase letter, then lowercase letters, digits and -. Each stage has its own secrets, variables and routes.</span>
+        </div>
+        <div className="buttons">
+          <button type="button" className="btn" onClick={onClose}>Cancel</button>
+          <button className="btn primary" disabled={action.busy}>Add stage</button>
+        </div>
+      </form>
+    </Modal>
   );
 }
 
@@ -311,6 +343,7 @@ export function ExecutionsPage({ scope }: { scope: ProjectScope }) {
   const [workflowId, setWorkflowId] = useState('');
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
   const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
   const [pages, setPages] = useState(1);
   const list = useLoad(async () => {
     // The list spans every organisation of the user: keep this project's runs, reading pages until enough are found.
@@ -318,14 +351,14 @@ export function ExecutionsPage({ scope }: { scope: ProjectScope }) {
     let cursor: string | undefined;
     let next: string | null = null;
     for (let i = 0; i < 10 * pages; i++) {
-      const page = await api.executions({ workflowId: workflowId || undefined, status, from: since ? new Date(since).toISOString() : undefined, cursor, limit: 100 });
+      const page = await api.executions({ workflowId: workflowId || undefined, status, from: since ? new Date(since).toISOString() : undefined, to: until ? new Date(until).toISOString() : undefined, cursor, limit: 100 });
       items.push(...page.items.filter((x) => x.projectId === project.id));
       next = page.next;
       if (!next || items.length >= 50 * pages) break;
       cursor = next;
     }
     return { items, more: next !== null };
-  }, [project.id, workflowId, status, since, pages]);
+  }, [project.id, workflowId, status, since, until, pages]);
   const names = new Map(workflows.data?.items.map((w) => [w.id, w.name]));
   return (
     <>
@@ -339,7 +372,8 @@ export function ExecutionsPage({ scope }: { scope: ProjectScope }) {
           <option value="">Any status</option>
           {statuses.map((s) => <option key={s}>{s}</option>)}
         </select>
-        <label className="row muted" style={{ gap: 6 }}>Since <input className="input" type="datetime-local" style={{ width: 210 }} value={since} onChange={(e) => setSince(e.target.value)} /></label>
+        <label className="row muted" style={{ gap: 6 }}>From <input className="input" type="datetime-local" style={{ width: 210 }} value={since} onChange={(e) => setSince(e.target.value)} aria-label="From" /></label>
+        <label className="row muted" style={{ gap: 6 }}>to <input className="input" type="datetime-local" style={{ width: 210 }} value={until} onChange={(e) => setUntil(e.target.value)} aria-label="To" /></label>
         <span className="spacer" />
         <button className="btn" onClick={list.reload}>Refresh</button>
       </div>
@@ -347,7 +381,7 @@ export function ExecutionsPage({ scope }: { scope: ProjectScope }) {
       <div className="card">
         {list.data && list.data.items.length === 0 ? (
           <Empty icon="runs" title="No executions match">
-            Runs appear here when you run a workflow in the editor, a route is called, or a schedule fires. {(workflowId || status || since) && 'Try clearing the filters.'}
+            Runs appear here when you run a workflow in the editor, a route is called, or a schedule fires. {(workflowId || status || since || until) && 'Try clearing the filters.'}
           </Empty>
         ) : (
           <table className="data">
