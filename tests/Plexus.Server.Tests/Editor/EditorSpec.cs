@@ -88,6 +88,11 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await page.Locator(".react-flow__node[data-id='reply']").ClickAsync();
         await Expect(page.GetByTestId("node-output")).ToContainTextAsync("Hello, bench!");
         await EditorHost.ShotAsync(page, "08-node-output");
+        // Expressions in settings are previewed against the last run's data.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("preview-body")).ToContainTextAsync("\"greeting\":\"Hello, bench!\"");
+        await Expect(page.GetByTestId("preview-body")).ToContainTextAsync("\"sum\":55");
+        await EditorHost.ShotAsync(page, "08b-expression-preview");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Publish to prod" }).ClickAsync();
