@@ -13,6 +13,8 @@ export function WorkflowsPage({ scope }: { scope: ProjectScope }) {
   const workflows = useLoad(() => api.workflows(project.id), [project.id]);
   const matrix = useLoad(() => api.publications(project.id), [project.id]);
   const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<Workflow | null>(null);
+  const removal = useAction();
   const stagesOf = (w: Workflow) => Object.entries(matrix.data?.workflows.find((m) => m.id === w.id)?.stages ?? {}).filter(([, v]) => v !== null);
   return (
     <>
@@ -30,7 +32,7 @@ export function WorkflowsPage({ scope }: { scope: ProjectScope }) {
       ) : (
         <div className="card">
           <table className="data">
-            <thead><tr><th>Name</th><th>Kind</th><th>Draft</th><th>Published</th><th>Updated</th></tr></thead>
+            <thead><tr><th>Name</th><th>Kind</th><th>Draft</th><th>Published</th><th>Updated</th><th /></tr></thead>
             <tbody>
               {workflows.data?.items.map((w) => (
                 <tr key={w.id} className="clickable" onClick={() => navigate(`/projects/${project.id}/workflows/${w.id}`)}>
@@ -39,6 +41,9 @@ export function WorkflowsPage({ scope }: { scope: ProjectScope }) {
                   <td>{w.draftValid ? <span className="badge ok">valid</span> : <span className="badge bad">has problems</span>} <span className="muted">rev {w.draftRevision}</span></td>
                   <td><div className="row wrap" style={{ gap: 4 }}>{stagesOf(w).length === 0 ? <span className="muted">not published</span> : stagesOf(w).map(([s, v]) => <span key={s} className="badge brand">{s} · v{v}</span>)}</div></td>
                   <td className="muted">{ago(w.updatedAt)}</td>
+                  <td className="actions">
+                    <button className="btn small ghost danger" aria-label={`Delete ${w.name}`} onClick={(e) => { e.stopPropagation(); setDeleting(w); }}><Icon name="trash" size={14} /></button>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -46,6 +51,19 @@ export function WorkflowsPage({ scope }: { scope: ProjectScope }) {
         </div>
       )}
       {creating && <NewWorkflow projectId={project.id} onClose={() => setCreating(false)} />}
+      {deleting && (
+        <Modal title={`Delete ${deleting.name}?`} onClose={() => setDeleting(null)}>
+          <ProblemBox error={removal.error} />
+          <p>This deletes the workflow with its versions, publications and executions. Its routes stop answering at once.</p>
+          <div className="buttons">
+            <button className="btn" onClick={() => setDeleting(null)}>Keep it</button>
+            <button className="btn primary" style={{ background: 'var(--bad)', borderColor: 'var(--bad)' }} disabled={removal.busy}
+              onClick={() => void removal.run(() => api.deleteWorkflow(deleting.id)).then((ok) => { if (ok) { setDeleting(null); workflows.reload(); toast(`${deleting.name} deleted`); } })}>
+              Delete workflow
+            </button>
+          </div>
+        </Modal>
+      )}
     </>
   );
 }

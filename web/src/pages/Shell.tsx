@@ -1,10 +1,10 @@
-import { type ReactNode, useEffect } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { Org, Project } from '../api/types';
 import { Link, navigate, usePath } from '../router';
 import { useSession } from '../session';
 import { Icon, LogoMark } from '../ui/icons';
-import { useLoad } from '../ui/kit';
+import { Modal, ProblemBox, useAction, useLoad } from '../ui/kit';
 
 export interface Scope {
   org: Org;
@@ -37,6 +37,7 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
   }, [projectId, project.data]);
 
   const org = orgs.data?.items.find((o) => o.id === currentOrgId);
+  const [creatingOrg, setCreatingOrg] = useState(false);
   const failed = orgs.error ?? project.error;
   const nav = (to: string, icon: string, label: string) => (
     <Link to={to} className={`nav${path === to || path.startsWith(`${to}/`) ? ' active' : ''}`}>
@@ -50,8 +51,9 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
         <Link to="/" className="logo"><LogoMark /> Plexus</Link>
         <div className="switcher-label">Organisation</div>
         <select className="switcher" aria-label="Organisation" value={currentOrgId ?? ''}
-          onChange={(e) => navigate(`/orgs/${e.target.value}`)}>
+          onChange={(e) => (e.target.value === newOrg ? setCreatingOrg(true) : navigate(`/orgs/${e.target.value}`))}>
           {orgs.data?.items.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+          <option value={newOrg}>+ New organisation…</option>
         </select>
         <div className="switcher-label">Project</div>
         <select className="switcher" aria-label="Project" value={projectId ?? ''}
@@ -94,7 +96,39 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
           }) : <div className="muted">Loading…</div>}
         </div>
       </main>
+      {creatingOrg && <NewOrganisation onClose={() => setCreatingOrg(false)} />}
     </div>
+  );
+}
+
+const newOrg = '+new';
+
+function NewOrganisation({ onClose }: { onClose: () => void }) {
+  const [name, setName] = useState('');
+  const action = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    await action.run(async () => {
+      const org = await api.createOrg(name);
+      onClose();
+      navigate(`/orgs/${org.id}`);
+    });
+  };
+  return (
+    <Modal title="New organisation" onClose={onClose}>
+      <form onSubmit={submit}>
+        <ProblemBox error={action.error} />
+        <div className="field">
+          <label htmlFor="org-name">Name</label>
+          <input id="org-name" className="input" autoFocus required value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme" />
+          <span className="hint">A team space with its own projects, members and API keys. You will be its owner.</span>
+        </div>
+        <div className="buttons">
+          <button type="button" className="btn" onClick={onClose}>Cancel</button>
+          <button className="btn primary" disabled={action.busy}>Create organisation</button>
+        </div>
+      </form>
+    </Modal>
   );
 }
 
