@@ -94,6 +94,20 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await Expect(page.GetByTestId("preview-body")).ToContainTextAsync("\"sum\":55");
         await EditorHost.ShotAsync(page, "08b-expression-preview");
 
+        // Pinned test data: sum's output is pinned, the next run takes it instead of running sum; then unpinned.
+        await page.Locator(".react-flow__node[data-id='sum']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pin this output as test data" }).ClickAsync();
+        await Expect(page.Locator(".react-flow__node[data-id='sum']")).ToContainTextAsync("pinned");
+        await page.Keyboard.PressAsync("Control+Enter");
+        await Expect(page.GetByTestId("node-output")).ToContainTextAsync("This node is pinned");
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await Expect(page.GetByTestId("run-result")).ToContainTextAsync("pinned");
+        await Expect(page.GetByTestId("run-response")).ToContainTextAsync("Hello, bench!");
+        await EditorHost.ShotAsync(page, "08c-pinned-run");
+        await page.Locator(".react-flow__node[data-id='sum']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unpin" }).ClickAsync();
+        await Expect(page.Locator(".react-flow__node[data-id='sum']")).Not.ToContainTextAsync("pinned");
+
         await page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Publish to prod" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Live on prod" })).ToBeVisibleAsync();
@@ -134,9 +148,9 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await Section(page, "Routes", "12-routes");
         await Expect(page.Locator("table.data tbody tr")).ToContainTextAsync($"/p/{slug}/prod/hook/{{id}}");
         await Section(page, "Executions", "13-executions");
-        // The draft run from the canvas and the route call, both found here.
-        await Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(2);
-        await Expect(page.Locator("table.data tbody tr .badge.succeeded")).ToHaveCountAsync(2);
+        // The two draft runs from the canvas (the second with sum pinned) and the route call, all found here.
+        await Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("table.data tbody tr .badge.succeeded")).ToHaveCountAsync(3);
         await page.Locator("table.data tbody tr", new() { HasText = "prod" }).ClickAsync();
         await Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(3);
         await EditorHost.ShotAsync(page, "14-execution");
@@ -194,6 +208,18 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await page.Keyboard.PressAsync("Control+z");
         await Expect(nodes).ToHaveCountAsync(2);
         await Expect(edges).ToHaveCountAsync(1);
+
+        // Copy and paste both nodes: fresh ids, the edge between them comes along; one undo takes the paste back.
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await page.Locator(".react-flow__node[data-id='trigger']").ClickAsync();
+        await page.Locator(".react-flow__node[data-id='js']").ClickAsync(new() { Modifiers = [KeyboardModifier.Control] });
+        await page.Keyboard.PressAsync("Control+c");
+        await page.Keyboard.PressAsync("Control+v");
+        await Expect(nodes).ToHaveCountAsync(4);
+        await Expect(edges).ToHaveCountAsync(2);
+        await Expect(page.Locator(".react-flow__node[data-id='trigger2']")).ToHaveCountAsync(1);
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(nodes).ToHaveCountAsync(2);
     }
 
     [Fact]

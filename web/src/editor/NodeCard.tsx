@@ -9,6 +9,8 @@ export interface NodeCardData extends Record<string, unknown> {
   outputs: string[];
   run: NodeRun | undefined;
   problems: string[];
+  /** Runs from the editor use the draft's pinned value instead of running this node. */
+  pinned: boolean;
 }
 
 export type CardNode = Node<NodeCardData, 'plexus'>;
@@ -36,7 +38,7 @@ function summary(node: WorkflowNode): string | null {
 }
 
 export const NodeCard = memo(function NodeCard({ data, selected }: NodeProps<CardNode>) {
-  const { node, type, outputs, run, problems } = data;
+  const { node, type, outputs, run, problems, pinned } = data;
   const regular = outputs.filter((p) => p !== errorPort);
   const hasError = outputs.includes(errorPort);
   const status = run ? (run.waiting ? 'waiting' : run.status) : null;
@@ -58,6 +60,7 @@ export const NodeCard = memo(function NodeCard({ data, selected }: NodeProps<Car
       <div className="nf">
         {status ? <span className={`badge ${status}`}>{status}</span> : problems.length > 0 ? <span className="badge bad">{problems.length} problem{problems.length > 1 ? 's' : ''}</span> : <span>{node.disabled ? 'disabled' : type?.category ?? 'unknown type'}</span>}
         <span className="spacer" />
+        {pinned && <span className="badge plain brand" title="Runs from the editor use its pinned output">pinned</span>}
         {run?.durationMs !== null && run?.durationMs !== undefined && <span>{run.durationMs < 1 ? '<1' : Math.round(run.durationMs)} ms</span>}
       </div>
       {regular.map((port, i) => (

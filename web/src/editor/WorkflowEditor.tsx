@@ -8,7 +8,7 @@ import type { DocumentProblem, Execution, Json, JsonObject, NodeType, Project, S
 import { Link } from '../router';
 import { Icon, LogoMark } from '../ui/icons';
 import { JsonView } from '../ui/json';
-import { CopyText, Modal, ProblemBox, StatusBadge, toast, useAction } from '../ui/kit';
+import { ago, CopyText, Modal, ProblemBox, StatusBadge, toast, useAction } from '../ui/kit';
 import { checkConnection } from './connect';
 import {
   addEdge, addNode, autoLayout, type Catalog, catalogOf, edgeKey, fragmentOf, initialSettings, moveNodes, newNodeId, outputsOf, parseEnd, paste,
@@ -179,9 +179,10 @@ function Workbench(props: Loaded) {
       const run = runs.get(n.id);
       const problemsOf = placed.byNode.get(n.id)?.all;
       const old = previous.get(n.id);
-      const data = old && old.data.node === n && old.data.run === run && (problemsOf ?? []).join('\n') === old.data.problems.join('\n')
+      const pinned = doc.pinned?.[n.id] !== undefined;
+      const data = old && old.data.node === n && old.data.run === run && old.data.pinned === pinned && (problemsOf ?? []).join('\n') === old.data.problems.join('\n')
         ? old.data
-        : { node: n, type: typeOf(n.type), outputs: outputsOf(n, catalog), run, problems: problemsOf ?? [] };
+        : { node: n, type: typeOf(n.type), outputs: outputsOf(n, catalog), run, problems: problemsOf ?? [], pinned };
       const selected = selection.has(n.id);
       const size = measured[n.id];
       const card = old && old.data === data && old.selected === selected && old.measured === size
@@ -192,7 +193,7 @@ function Workbench(props: Loaded) {
     });
     cards.current = next;
     return list;
-  }, [doc.nodes, selectedNodes, measured, typeOf, catalog, runs, placed]);
+  }, [doc.nodes, doc.pinned, selectedNodes, measured, typeOf, catalog, runs, placed]);
   const edges: Edge[] = useMemo(() => doc.edges.map((e) => {
     const from = parseEnd(e.from, 'from');
     const to = parseEnd(e.to, 'to');
@@ -310,6 +311,7 @@ function Workbench(props: Loaded) {
 
   const runNow = useCallback(async (from?: string) => {
     setRunError(null);
+    setRefusal(null);
     let input: Json;
     try {
       input = JSON.parse(testInput) as Json;
@@ -433,6 +435,14 @@ function Workbench(props: Loaded) {
         <Palette types={types} onAdd={(t) => add(t)} />
         <div className="canvas" ref={canvasRef} onDragOver={(e) => { if (e.dataTransfer.types.includes(dragType)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } }} onDrop={onDrop}>
           {refusal && <div className="refusal" role="alert" data-testid="refusal">{refusal}</div>}
+          {execution && !refusal && (
+            <div className="run-banner" data-testid="run-banner">
+              <StatusBadge status={execution.status} />
+              <span>{execution.version === null ? 'Draft run' : `v${execution.version}`} on {execution.stage}, {ago(execution.startedAt)}</span>
+              <Link to={`/projects/${project.id}/executions/${execution.id}`}>Details</Link>
+              <button className="btn ghost small" aria-label="Hide run data" onClick={() => setExecution(null)}>×</button>
+            </div>
+          )}
           <ReactFlow<CardNode, Edge>
             nodes={nodes}
             edges={edges}
@@ -442,7 +452,7 @@ function Workbench(props: Loaded) {
             onConnect={onConnect}
             onNodeDragStart={() => setHistory(beginGesture)}
             onNodeDragStop={() => setHistory(endGesture)}
-            onPaneClick={() => { setSelectedNodes([]); setSelectedEdges([]); }}
+            onPaneClick={() => { setSelectedNodes([]); setSelectedEdges([]); setRefusal(null); }}
             deleteKeyCode={null}
             fitView
             fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
@@ -658,7 +668,7 @@ function RunPanel({ execution, running, runError, testInput, problems, nodeCount
             <div style={{ padding: '4px 0' }}>
               {execution.nodes?.map((n, i) => (
                 <button key={`${n.sequence}-${i}`} className="palette-item" style={{ cursor: 'pointer', padding: '6px 16px', borderRadius: 0 }} onClick={() => onSelect(n.nodeId)}>
-                  <StatusBadge status={n.waiting ? 'waiting' : n.status} /><span className="mono" style={{ flex: 1 }}>{n.nodeId}</span>
+                  <StatusBadge status={n.waiting ? 'waiting' : n.status} /><span className="mono" style={{ flex: 1 }}>{n.nodeId}{n.pinned && <span className="badge plain brand" style={{ marginLeft: 6 }}>pinned</span>}</span>
                   <span className="muted">{n.durationMs !== null ? `${n.durationMs.toFixed(1)} ms` : ''}</span>
                 </button>
               ))}
