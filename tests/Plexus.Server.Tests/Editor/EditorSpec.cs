@@ -104,6 +104,11 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await Expect(page.GetByTestId("run-result")).ToContainTextAsync("pinned");
         await Expect(page.GetByTestId("run-response")).ToContainTextAsync("Hello, bench!");
         await EditorHost.ShotAsync(page, "08c-pinned-run");
+        // The narrowest supported width: palette, canvas and inspector all fit.
+        await page.SetViewportSizeAsync(1280, 800);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true })).ToBeInViewportAsync();
+        await EditorHost.ShotAsync(page, "08d-canvas-1280");
+        await page.SetViewportSizeAsync(1440, 900);
         await page.Locator(".react-flow__node[data-id='sum']").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Unpin" }).ClickAsync();
         await Expect(page.Locator(".react-flow__node[data-id='sum']")).Not.ToContainTextAsync("pinned");
