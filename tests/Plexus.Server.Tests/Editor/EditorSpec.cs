@@ -247,6 +247,21 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await Expect(second.GetByTestId("save-state")).ToHaveAttributeAsync("data-state", "saved");
     }
 
+    [Fact]
+    public async Task A_refused_log_in_shows_the_problem_the_API_answered()
+    {
+        var signedUp = JsonNode.Parse(await host.SignUpAsync())!;
+        var page = await host.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Email").FillAsync(signedUp["user"]!["email"]!.GetValue<string>());
+        await page.GetByLabel("Password").FillAsync("not the password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("email or password is wrong");
+        await Expect(page).ToHaveURLAsync(new Regex("/login$"));
+        await EditorHost.ShotAsync(page, "01b-login-refused");
+    }
+
     /// <summary>Signs up through the API, makes a project and an empty workflow, and opens it signed in.</summary>
     private async Task<(IPage Page, string Session)> OpenEmptyWorkflowAsync()
     {
