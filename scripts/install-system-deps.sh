@@ -14,3 +14,9 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
+# The editor's browser tests drive Debian's Chromium (Playwright's own browser download needs a network we lack);
+# with its recommended packages (fonts), as verified in STACK.md.
+if ! command -v chromium >/dev/null 2>&1; then
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q chromium
+fi

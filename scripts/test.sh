@@ -9,6 +9,9 @@ export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompil
 export DOTNET_hostBuilder__reloadConfigOnChange=false
 ART=$PWD/artifacts; rm -rf "$ART/test-results"; mkdir -p "$ART/test-results"
 export PLEXUS_ARTIFACTS=$ART
+# Hundreds of test hosts each watching appsettings for changes exhaust the machine's inotify instances (128 per user,
+# shared with every other process of the user); the tests never change those files.
+export DOTNET_hostBuilder__reloadConfigOnChange=false
 t0=$SECONDS; step() { echo "== [$((SECONDS - t0))s] $*"; }
 cleanup() { scripts/pg-stop.sh || true; scripts/redis-stop.sh || true; dotnet build-server shutdown >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -19,6 +22,9 @@ scripts/install-system-deps.sh
 step "dotnet tool restore + restore (locked)"
 dotnet tool restore
 dotnet restore Plexus.slnx --locked-mode
+
+step "front end: npm ci, type-check + build into src/Plexus.Server/wwwroot"
+scripts/web-build.sh
 
 step "dotnet build (warnings are errors)"
 dotnet build Plexus.slnx --no-restore -c Release -nologo
@@ -33,8 +39,11 @@ step "services: PostgreSQL and Redis on 127.0.0.1"
 eval "$(scripts/pg-start.sh)"
 eval "$(scripts/redis-start.sh)"
 
-step "dotnet test"
 rc=0
+step "vitest (front-end state logic)"
+( cd web && npx --no-install vitest run --reporter=default --reporter=junit --outputFile.junit="$ART/test-results/vitest.junit.xml" ) || rc=$?
+
+step "dotnet test"
 # One run per test project, each with its own JUnit file (a shared default name would let one overwrite the other).
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)

@@ -5,6 +5,7 @@ using Plexus.Nodes;
 using Plexus.Server.Features.ApiKeys;
 using Plexus.Server.Features.Audit;
 using Plexus.Server.Features.Auth;
+using Plexus.Server.Features.Editor;
 using Plexus.Server.Features.EnvVariables;
 using Plexus.Server.Features.Executions;
 using Plexus.Server.Features.Health;
@@ -33,7 +34,7 @@ public static class PlexusServerHost
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = EditorHosting.LocateWebRoot() });
 
         // Defaults under every other source (appsettings, environment, arguments still win): the framework's and
         // EF Core's per-request and per-command lines at Information cost more CPU than a route's whole run; console
@@ -72,6 +73,7 @@ public static class PlexusServerHost
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
         app.UsePlexusRouter();
+        app.UseEditorFiles();
         app.UsePlexusAuth();
 
         app.MapOpenApi().AllowAnonymous();
@@ -94,6 +96,7 @@ public static class PlexusServerHost
         app.MapEnvVariablesApi();
         app.MapExecutionsApi();
         app.MapLiveEvents();
+        app.MapEditorFallback();
         return app;
     }
 

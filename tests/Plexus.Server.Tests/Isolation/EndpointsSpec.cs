@@ -32,6 +32,8 @@ public abstract class EndpointsSpec<TServer>(TServer server) : IClassFixture<TSe
         "POST /api/v1/auth/refresh",
         "POST /api/v1/auth/logout",
         "POST /api/v1/resume/{token}",
+        $"GET {Features.Editor.EditorHosting.PagesPattern}",
+        $"HEAD {Features.Editor.EditorHosting.PagesPattern}",
     };
 
     private void SkipWithoutDatabase()

@@ -1,0 +1,336 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Plexus.Server.Tests.Editor;
+
+/// <summary>
+/// The editor in Debian's Chromium against the real server: what a new user does with it, mouse and keyboard only
+/// (the API is used only to set up the later cases). Screenshots of every main screen go to artifacts/screenshots.
+/// </summary>
+public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string GreetBody = """{ "id": "={{ trigger.params.id }}", "sum": "={{ nodes.sum.output.sum }}", "greeting": "Hello, {{ trigger.body.name }}!" }""";
+
+    private const string TestRequest = """
+        { "method": "POST", "path": "/hook/42", "params": { "id": "42" }, "query": {}, "headers": {},
+          "body": { "name": "bench", "numbers": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } }
+        """;
+
+    [Fact]
+    public async Task A_new_user_signs_up_builds_greet_on_an_empty_canvas_runs_it_publishes_it_and_its_route_answers()
+    {
+        var page = await host.NewPageAsync();
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync(new Regex("/login$"));
+        await EditorHost.ShotAsync(page, "01-login");
+        await page.GetByText("Create an account").ClickAsync();
+        await page.GetByLabel("Your name").FillAsync("Bench");
+        await page.GetByLabel("Email").FillAsync($"bench-{Guid.NewGuid():n}@example.com");
+        await page.GetByLabel("Password").FillAsync("correct horse battery");
+        await EditorHost.ShotAsync(page, "02-signup");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+
+        await Expect(page.GetByText("Create your first project")).ToBeVisibleAsync();
+        await EditorHost.ShotAsync(page, "03-projects-empty");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
+        var slug = $"shop-{Guid.NewGuid():n}"[..16];
+        await page.GetByLabel("Name").FillAsync("Shop");
+        await page.GetByLabel("Slug").FillAsync(slug);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
+        await Expect(page.GetByText("Build your first workflow")).ToBeVisibleAsync();
+        await EditorHost.ShotAsync(page, "04-workflows-empty");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New workflow" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync("greet");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create and open" }).ClickAsync();
+        await Expect(page.GetByText("Start with a trigger")).ToBeVisibleAsync();
+        await EditorHost.ShotAsync(page, "05-canvas-empty");
+
+        // The trigger is dragged from the palette; the others are clicked in, each selected for its settings at once.
+        await page.Locator(".palette-item[data-type='http.trigger']").DragToAsync(page.Locator(".canvas"), new() { TargetPosition = new() { X = 260, Y = 320 } });
+        await Rename(page, "hook");
+        await page.Locator("#setting-path").FillAsync("/hook/{id}");
+        await page.GetByLabel("Search nodes").FillAsync("javascript");
+        await page.Locator(".palette-item[data-type='code.js']").ClickAsync();
+        await page.GetByLabel("Search nodes").FillAsync("");
+        await Rename(page, "sum");
+        await page.Locator("#setting-source").FillAsync("return { sum: input.body.numbers.reduce((a, b) => a + b, 0) }");
+        await page.Locator(".palette-item[data-type='http.response']").ClickAsync();
+        await Rename(page, "reply");
+        await page.Locator("#setting-status").FillAsync("200");
+        await page.Locator("#setting-body").FillAsync(GreetBody);
+        await page.Locator("#setting-body").BlurAsync();
+        await ConnectAsync(page, "hook", "sum");
+        await ConnectAsync(page, "sum", "reply");
+        await Expect(page.Locator(".react-flow__edge")).ToHaveCountAsync(2);
+
+        // A connection the engine would refuse is refused on the canvas, with the reason.
+        await ConnectAsync(page, "reply", "sum");
+        await Expect(page.GetByTestId("refusal")).ToContainTextAsync("cycle");
+        await Expect(page.Locator(".react-flow__edge")).ToHaveCountAsync(2);
+        await EditorHost.ShotAsync(page, "06-canvas-refusal");
+
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await page.Locator("#test-input").FillAsync(TestRequest);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run draft" }).ClickAsync();
+        await Expect(page.GetByTestId("run-result").Locator(".run-summary .badge")).ToHaveTextAsync("succeeded");
+        await Expect(page.Locator(".pnode.run-succeeded")).ToHaveCountAsync(3);
+        await Expect(page.GetByTestId("run-response")).ToContainTextAsync("Hello, bench!");
+        await EditorHost.ShotAsync(page, "07-canvas-run");
+        await page.Locator(".react-flow__node[data-id='sum']").ClickAsync();
+        await Expect(page.GetByTestId("node-output")).ToContainTextAsync("55");
+        await page.Locator(".react-flow__node[data-id='reply']").ClickAsync();
+        await Expect(page.GetByTestId("node-output")).ToContainTextAsync("Hello, bench!");
+        await EditorHost.ShotAsync(page, "08-node-output");
+        // Expressions in settings are previewed against the last run's data.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("preview-body")).ToContainTextAsync("\"greeting\":\"Hello, bench!\"");
+        await Expect(page.GetByTestId("preview-body")).ToContainTextAsync("\"sum\":55");
+        await EditorHost.ShotAsync(page, "08b-expression-preview");
+
+        // Pinned test data: sum's output is pinned, the next run takes it instead of running sum; then unpinned.
+        await page.Locator(".react-flow__node[data-id='sum']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pin this output as test data" }).ClickAsync();
+        await Expect(page.Locator(".react-flow__node[data-id='sum']")).ToContainTextAsync("pinned");
+        await page.Keyboard.PressAsync("Control+Enter");
+        await Expect(page.GetByTestId("node-output")).ToContainTextAsync("This node is pinned");
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await Expect(page.GetByTestId("run-result")).ToContainTextAsync("pinned");
+        await Expect(page.GetByTestId("run-response")).ToContainTextAsync("Hello, bench!");
+        await EditorHost.ShotAsync(page, "08c-pinned-run");
+        // The narrowest supported width: palette, canvas and inspector all fit.
+        await page.SetViewportSizeAsync(1280, 800);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true })).ToBeInViewportAsync();
+        await EditorHost.ShotAsync(page, "08d-canvas-1280");
+        await page.SetViewportSizeAsync(1440, 900);
+        await page.Locator(".react-flow__node[data-id='sum']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unpin" }).ClickAsync();
+        await Expect(page.Locator(".react-flow__node[data-id='sum']")).Not.ToContainTextAsync("pinned");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Publish to prod" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Live on prod" })).ToBeVisibleAsync();
+        await EditorHost.ShotAsync(page, "09-published");
+        var route = await page.Locator(".modal .copy span").First.GetAttributeAsync("title");
+        Assert.Equal($"{host.Url}/p/{slug}/prod/hook/{{id}}", route);
+
+        using var http = new HttpClient();
+        using var request = new StringContent("""{"name":"bench","numbers":[1,2,3,4,5,6,7,8,9,10]}""", Encoding.UTF8, "application/json");
+        var answer = await http.PostAsync(new Uri(route!.Replace("{id}", "42", StringComparison.Ordinal)), request, Ct);
+        var body = await answer.Content.ReadAsStringAsync(Ct);
+        Assert.True(answer.IsSuccessStatusCode, body);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"id":"42","sum":55,"greeting":"Hello, bench!"}"""), JsonNode.Parse(body)), body);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Done", Exact = true }).ClickAsync();
+
+        // The frozen version and what the draft changed since: nothing yet, then one setting.
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Versions" }).ClickAsync();
+        await page.GetByTestId("history").GetByRole(AriaRole.Button, new() { Name = "Version 1", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("history")).ToContainTextAsync("None: the draft is this version.");
+        await page.Locator(".react-flow__node[data-id='reply']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings", Exact = true }).ClickAsync();
+        await page.Locator("#setting-status").FillAsync("201");
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await page.GetByTestId("history").GetByRole(AriaRole.Button, new() { Name = "Version 1", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("history")).ToContainTextAsync("~ reply.status: 200 → 201");
+        await EditorHost.ShotAsync(page, "10-versions-diff");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restore v1 into the draft" }).ClickAsync();
+        await Expect(page.GetByTestId("history")).ToContainTextAsync("None: the draft is this version.");
+
+        await page.GetByLabel("Back to workflows").ClickAsync();
+        await Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("table.data tbody tr")).ToContainTextAsync("prod · v1");
+        await EditorHost.ShotAsync(page, "10b-workflows");
+        await Section(page, "Publishing", "11-publishing");
+        await Expect(page.Locator("table.matrix tbody tr")).ToContainTextAsync("v1");
+        await Section(page, "Routes", "12-routes");
+        await Expect(page.Locator("table.data tbody tr")).ToContainTextAsync($"/p/{slug}/prod/hook/{{id}}");
+        await Section(page, "Executions", "13-executions");
+        // The two draft runs from the canvas (the second with sum pinned) and the route call, all found here.
+        await Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("table.data tbody tr .badge.succeeded")).ToHaveCountAsync(3);
+        await page.Locator("table.data tbody tr", new() { HasText = "prod" }).ClickAsync();
+        await Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(3);
+        await EditorHost.ShotAsync(page, "14-execution");
+        await Section(page, "Secrets & variables", "15-variables-empty");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("STRIPE_KEY");
+        await page.GetByLabel("Value").FillAsync("sk_test_123");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save on dev" }).ClickAsync();
+        await Expect(page.Locator("table.data tbody")).ToContainTextAsync("STRIPE_KEY");
+        await Expect(page.Locator("table.data tbody")).Not.ToContainTextAsync("sk_test_123");
+        await EditorHost.ShotAsync(page, "16-variables");
+        await Section(page, "Settings", "17-settings");
+        await Section(page, "Members", "18-members");
+        await Section(page, "API keys", "19-api-keys-empty");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New key" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync("ci");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await Expect(page.GetByTestId("new-api-key")).ToContainTextAsync("plx_");
+        await EditorHost.ShotAsync(page, "20-api-key-once");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Expect(page.GetByTestId("new-api-key")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Undo_and_redo_walk_back_and_forth_through_adds_and_a_connection()
+    {
+        var (page, _) = await OpenEmptyWorkflowAsync();
+        var nodes = page.Locator(".react-flow__node");
+        var edges = page.Locator(".react-flow__edge");
+        await page.Locator(".palette-item[data-type='http.trigger']").ClickAsync();
+        await page.Locator(".palette-item[data-type='code.js']").ClickAsync();
+        await ConnectAsync(page, "trigger", "js");
+        await Expect(edges).ToHaveCountAsync(1);
+
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(edges).ToHaveCountAsync(0);
+        await Expect(nodes).ToHaveCountAsync(2);
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(nodes).ToHaveCountAsync(1);
+        await page.GetByLabel("Undo").ClickAsync();
+        await Expect(nodes).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("Undo")).ToBeDisabledAsync();
+        await page.Keyboard.PressAsync("Control+Shift+z");
+        await page.Keyboard.PressAsync("Control+Shift+z");
+        await page.GetByLabel("Redo").ClickAsync();
+        await Expect(nodes).ToHaveCountAsync(2);
+        await Expect(edges).ToHaveCountAsync(1);
+        await Expect(page.GetByLabel("Redo")).ToBeDisabledAsync();
+
+        // Delete removes the selection (the node and its edge), and one undo brings both back.
+        await page.Locator(".react-flow__node[data-id='js']").ClickAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await Expect(nodes).ToHaveCountAsync(1);
+        await Expect(edges).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(nodes).ToHaveCountAsync(2);
+        await Expect(edges).ToHaveCountAsync(1);
+
+        // Copy and paste both nodes: fresh ids, the edge between them comes along; one undo takes the paste back.
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await page.Locator(".react-flow__node[data-id='trigger']").ClickAsync();
+        await page.Locator(".react-flow__node[data-id='js']").ClickAsync(new() { Modifiers = [KeyboardModifier.Control] });
+        await page.Keyboard.PressAsync("Control+c");
+        await page.Keyboard.PressAsync("Control+v");
+        await Expect(nodes).ToHaveCountAsync(4);
+        await Expect(edges).ToHaveCountAsync(2);
+        await Expect(page.Locator(".react-flow__node[data-id='trigger2']")).ToHaveCountAsync(1);
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(nodes).ToHaveCountAsync(2);
+    }
+
+    [Fact]
+    public async Task A_save_from_another_tab_is_a_conflict_the_person_resolves_by_reloading_theirs()
+    {
+        var (first, session) = await OpenEmptyWorkflowAsync();
+        var second = await host.NewPageAsync(session);
+        await second.GotoAsync(first.Url);
+        await Expect(second.GetByText("Start with a trigger")).ToBeVisibleAsync();
+
+        await first.Locator(".palette-item[data-type='code.js']").ClickAsync();
+        await Expect(first.GetByTestId("save-state")).ToHaveAttributeAsync("data-state", "saved");
+        await second.Locator(".palette-item[data-type='data.set']").ClickAsync();
+        await Expect(second.GetByRole(AriaRole.Dialog, new() { Name = "Someone else saved this workflow" })).ToBeVisibleAsync();
+        await EditorHost.ShotAsync(second, "21-save-conflict");
+
+        await second.GetByRole(AriaRole.Button, new() { Name = "Reload theirs (drop mine)" }).ClickAsync();
+        await Expect(second.Locator(".react-flow__node")).ToHaveCountAsync(1);
+        await Expect(second.Locator(".react-flow__node[data-id='js']")).ToHaveCountAsync(1);
+        await Expect(second.GetByTestId("save-state")).ToHaveAttributeAsync("data-state", "saved");
+    }
+
+    [Fact]
+    public async Task A_refused_log_in_shows_the_problem_the_API_answered()
+    {
+        var signedUp = JsonNode.Parse(await host.SignUpAsync())!;
+        var page = await host.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Email").FillAsync(signedUp["user"]!["email"]!.GetValue<string>());
+        await page.GetByLabel("Password").FillAsync("not the password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("email or password is wrong");
+        await Expect(page).ToHaveURLAsync(new Regex("/login$"));
+        await EditorHost.ShotAsync(page, "01b-login-refused");
+    }
+
+    /// <summary>Signs up through the API, makes a project and an empty workflow, and opens it signed in.</summary>
+    private async Task<(IPage Page, string Session)> OpenEmptyWorkflowAsync()
+    {
+        var session = await host.SignUpAsync();
+        var signedUp = JsonNode.Parse(session)!;
+        using var http = new HttpClient { BaseAddress = new Uri(host.Url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", signedUp["accessToken"]!.GetValue<string>());
+        var org = signedUp["organization"]!["id"]!.GetValue<string>();
+        var project = await PostAsync(http, $"/api/v1/orgs/{org}/projects", new { name = "Shop", slug = $"p-{Guid.NewGuid():n}"[..14] });
+        var workflow = await PostAsync(http, $"/api/v1/projects/{project}/workflows",
+            new { name = "draft", document = new { schema = "plexus/workflow@1", name = "draft", nodes = Array.Empty<object>(), edges = Array.Empty<object>() } });
+        var page = await host.NewPageAsync(session);
+        await page.GotoAsync($"/projects/{project}/workflows/{workflow}");
+        await Expect(page.GetByText("Start with a trigger")).ToBeVisibleAsync();
+        return (page, session);
+    }
+
+    private static async Task<string> PostAsync(HttpClient http, string path, object body)
+    {
+        var answer = await http.PostAsJsonAsync(path, body, Ct);
+        var json = await answer.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.True(answer.IsSuccessStatusCode, json?.ToJsonString());
+        return json!["id"]!.GetValue<string>();
+    }
+
+    private static async Task Rename(IPage page, string id)
+    {
+        await page.Locator("#node-id").FillAsync(id);
+        await page.Locator("#node-id").PressAsync("Enter");
+        await Expect(page.Locator($".react-flow__node[data-id='{id}']")).ToHaveCountAsync(1);
+    }
+
+    private static async Task Section(IPage page, string link, string shot)
+    {
+        await page.Locator(".sidebar a.nav", new() { HasText = link }).ClickAsync();
+        await Expect(page.Locator("h1")).ToBeVisibleAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await EditorHost.ShotAsync(page, shot);
+    }
+
+    /// <summary>Waits until the canvas stops moving (adding a node zooms the view to fit, animated).</summary>
+    private static async Task SettledAsync(IPage page)
+    {
+        var viewport = page.Locator(".react-flow__viewport");
+        var last = await viewport.GetAttributeAsync("style");
+        for (var i = 0; i < 40; i++)
+        {
+            await Task.Delay(100, Ct);
+            var now = await viewport.GetAttributeAsync("style");
+            if (now == last)
+            {
+                return;
+            }
+
+            last = now;
+        }
+    }
+
+    /// <summary>Drags with the mouse from a node's output port to another node's input port.</summary>
+    private static async Task ConnectAsync(IPage page, string from, string to, string port = "out")
+    {
+        await SettledAsync(page);
+        var source = await page.Locator($".react-flow__node[data-id='{from}'] .react-flow__handle.source[data-handleid='{port}']").BoundingBoxAsync();
+        var target = await page.Locator($".react-flow__node[data-id='{to}'] .react-flow__handle.target").First.BoundingBoxAsync();
+        Assert.NotNull(source);
+        Assert.NotNull(target);
+        await page.Mouse.MoveAsync(source.X + (source.Width / 2), source.Y + (source.Height / 2));
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(target.X + (target.Width / 2), target.Y + (target.Height / 2), new() { Steps = 12 });
+        await page.Mouse.UpAsync();
+    }
+}
