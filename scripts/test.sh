@@ -5,8 +5,6 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 # No build servers left running afterwards.
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
-# Test servers do not watch their settings files: hundreds of in-process servers would exhaust inotify instances.
-export DOTNET_hostBuilder__reloadConfigOnChange=false
 ART=$PWD/artifacts; rm -rf "$ART/test-results"; mkdir -p "$ART/test-results"
 export PLEXUS_ARTIFACTS=$ART
 # Hundreds of test hosts each watching appsettings for changes exhaust the machine's inotify instances (128 per user,
