@@ -97,18 +97,27 @@ internal sealed class RowInserter<T> where T : class
             return;
         }
 
-        // One statement, prepared once and bound again for every row (the provider keeps it while the text is unchanged).
+        // One statement, prepared once and bound again for every row (the provider keeps it while the text is unchanged);
+        // its parameters are made, typed, for the first row and only take new values after that.
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = _sql;
+        var first = true;
         foreach (var row in rows)
         {
-            insert.Parameters.Clear();
-            foreach (var column in _columns)
+            for (var i = 0; i < _columns.Length; i++)
             {
-                insert.Parameters.Add(column.Parameter(insert, row));
+                if (first)
+                {
+                    insert.Parameters.Add(_columns[i].Parameter(insert, row));
+                }
+                else
+                {
+                    insert.Parameters[i].Value = _columns[i].ProviderValue(row) ?? DBNull.Value;
+                }
             }
 
+            first = false;
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -117,5 +126,12 @@ internal sealed class RowInserter<T> where T : class
     {
         public DbParameter Parameter(DbCommand command, T row) =>
             Mapping.CreateParameter(command, Name, Getter.GetClrValue(row), Nullable);
+
+        /// <summary>The row's value as the parameter takes it: converted as the mapping converts (what CreateParameter does).</summary>
+        public object? ProviderValue(T row)
+        {
+            var value = Getter.GetClrValue(row);
+            return value is not null && Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value;
+        }
     }
 }

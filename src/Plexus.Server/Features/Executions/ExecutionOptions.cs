@@ -9,7 +9,7 @@ public sealed class ExecutionOptions
 
     /// <summary>How many records may wait for the database; a full queue makes runs wait (never drops a record).</summary>
     [Range(1, 1_000_000)]
-    public int RecordQueueCapacity { get; set; } = 10_000;
+    public int RecordQueueCapacity { get; set; } = 2_000;
 
     /// <summary>At most this many records are written with one <c>SaveChanges</c>.</summary>
     [Range(1, 10_000)]

@@ -215,6 +215,7 @@ public sealed partial class ExecutionRecorder : BackgroundService
         // router. Updates (a run that was listed while running, or waited) and deletes go through the change tracker.
         var inserted = new List<ExecutionRow>(writes.Count);
         var nodeRuns = new List<NodeRunRow>(writes.Count * 4);
+        var texts = ExecutionRows.NewTexts();
         foreach (var write in writes)
         {
             if (write.Entry is not { } entry)
@@ -246,10 +247,11 @@ public sealed partial class ExecutionRecorder : BackgroundService
             row.WorkflowId = owner.WorkflowId;
             row.Version = owner.Version;
             row.SuspendedState = entry.SuspendedState;
-            ExecutionRows.Fill(row, entry.Record);
+            texts.Clear();
+            ExecutionRows.Fill(row, entry.Record, texts);
             foreach (var node in entry.Record.Nodes)
             {
-                nodeRuns.Add(ExecutionRows.NodeRun(owner.OrganizationId, write.Id, node));
+                nodeRuns.Add(ExecutionRows.NodeRun(owner.OrganizationId, write.Id, node, texts));
             }
         }
 
