@@ -4,12 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Plexus.Persistence;
 
 /// <summary>
-/// Inserts new rows of an entity type without change tracking: one prepared command reused row after row, or one
-/// batch (one round trip) where the provider has batches. Values are bound through EF Core's own type mappings and
+/// Inserts new rows of an entity type without change tracking: on PostgreSQL with one binary COPY, on SQLite with one
+/// prepared command reused row after row (in process, so no round trips to save). Values are bound through EF Core's own type mappings and
 /// converters, so a row is stored exactly as <c>SaveChanges</c> would store it and reads back through the model.
 /// </summary>
 /// <remarks>
@@ -31,11 +32,13 @@ internal sealed class RowInserter<T> where T : class
 {
     private static readonly ConcurrentDictionary<IModel, RowInserter<T>> ByModel = new();
     private readonly string _sql;
+    private readonly string _copy;
     private readonly Column[] _columns;
 
-    private RowInserter(string sql, Column[] columns)
+    private RowInserter(string sql, string copy, Column[] columns)
     {
         _sql = sql;
+        _copy = copy;
         _columns = columns;
     }
 
@@ -62,7 +65,8 @@ internal sealed class RowInserter<T> where T : class
             p.IsNullable)).ToArray();
         var names = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
         var values = string.Join(", ", columns.Select(c => c.Name));
-        return new RowInserter<T>($"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({names}) VALUES ({values})", columns);
+        var target = sql.DelimitIdentifier(table.Name, table.Schema);
+        return new RowInserter<T>($"INSERT INTO {target} ({names}) VALUES ({values})", $"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)", columns);
     }
 
     public async Task InsertAsync(DbContext db, IReadOnlyCollection<T> rows, CancellationToken cancellationToken)
@@ -76,24 +80,27 @@ internal sealed class RowInserter<T> where T : class
 
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        if (connection.CanCreateBatch)
+        if (connection is NpgsqlConnection postgres)
         {
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            await using var parameters = connection.CreateCommand();
+            // PostgreSQL: binary COPY, one stream for all rows; no statement is parsed or planned per row.
+            await using var import = await postgres.BeginBinaryImportAsync(_copy, cancellationToken).ConfigureAwait(false);
             foreach (var row in rows)
             {
-                var command = batch.CreateBatchCommand();
-                command.CommandText = _sql;
+                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var column in _columns)
                 {
-                    command.Parameters.Add(column.Parameter(parameters, row));
+                    if (column.ProviderValue(row) is { } value)
+                    {
+                        await import.WriteAsync(value, column.Mapping.StoreType, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
-
-                batch.BatchCommands.Add(command);
             }
 
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
