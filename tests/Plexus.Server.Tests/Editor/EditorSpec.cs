@@ -248,6 +248,40 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
     }
 
     [Fact]
+    public async Task A_running_draft_shows_each_node_finish_live_before_the_run_ends()
+    {
+        var session = await host.SignUpAsync();
+        var signedUp = JsonNode.Parse(session)!;
+        using var http = new HttpClient { BaseAddress = new Uri(host.Url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", signedUp["accessToken"]!.GetValue<string>());
+        var org = signedUp["organization"]!["id"]!.GetValue<string>();
+        var project = await PostAsync(http, $"/api/v1/orgs/{org}/projects", new { name = "Live", slug = $"p-{Guid.NewGuid():n}"[..14] });
+        var document = JsonNode.Parse("""
+            { "schema": "plexus/workflow@1", "name": "slow",
+              "nodes": [
+                { "id": "start", "type": "trigger.manual", "position": { "x": 0, "y": 0 } },
+                { "id": "first", "type": "data.set", "settings": { "value": "one" }, "position": { "x": 240, "y": 0 } },
+                { "id": "pause", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 4000 }, "position": { "x": 480, "y": 0 } },
+                { "id": "second", "type": "data.set", "settings": { "value": "two" }, "position": { "x": 720, "y": 0 } }
+              ],
+              "edges": [ { "from": "start", "to": "first" }, { "from": "first", "to": "pause" }, { "from": "pause", "to": "second" } ] }
+            """);
+        var workflow = await PostAsync(http, $"/api/v1/projects/{project}/workflows", new { name = "slow", document });
+        var page = await host.NewPageAsync(session);
+        await page.GotoAsync($"/projects/{project}/workflows/{workflow}");
+        await Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(4);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run draft" }).ClickAsync();
+
+        // Only live events can tell this: the stored record of a running execution has no node runs yet.
+        await Expect(page.Locator(".react-flow__node[data-id='first'] .pnode.run-succeeded")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".react-flow__node[data-id='second'] .pnode.run-succeeded")).ToHaveCountAsync(0);
+        await EditorHost.ShotAsync(page, "07b-canvas-live-run");
+        await Expect(page.Locator(".react-flow__node[data-id='second'] .pnode.run-succeeded")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("run-result").Locator(".run-summary .badge")).ToHaveTextAsync("succeeded");
+    }
+
+    [Fact]
     public async Task A_refused_log_in_shows_the_problem_the_API_answered()
     {
         var signedUp = JsonNode.Parse(await host.SignUpAsync())!;

@@ -65,6 +65,11 @@ export class ApiClient {
 
   constructor(private readonly tokens: TokenStore, private readonly base = '/api/v1') {}
 
+  /** The current access token, for connections that cannot go through send() (the live-events hub). */
+  accessToken(): string | null {
+    return this.tokens.get()?.accessToken ?? null;
+  }
+
   async send<T>(path: string, options: RequestOptions = {}): Promise<Answer<T>> {
     let answer = await this.once(path, options);
     if (answer.status === 401 && !options.anonymous && this.tokens.get()) {

@@ -1,10 +1,16 @@
-// How the editor learns what a run did. Today: the run API's answer (wait=true), then polling the execution record
-// while it is still going. Live events over /hubs/executions can replace `follow` without the callers changing.
+// How the editor learns what a run did: the run API's answer (it waits a moment, so quick runs come back whole),
+// then live events from /hubs/executions while the run goes on, with the stored record as the final word. When the hub
+// cannot be reached, the stored record is polled instead.
+import { HubConnectionBuilder, HubConnectionState, type HubConnection } from '@microsoft/signalr';
 import { api } from '../api/client';
 import type { Execution, NodeRun, RunAccepted, RunRequest } from '../api/types';
+import { applyEvent, fromJoin, type Joined, type LiveEvent } from './live';
 
 const ongoing = new Set(['queued', 'running']);
 const pollMs = 700;
+const livePollMs = 1500;
+/** How long the run API may wait before answering 202: runs quicker than this come back whole, at once. */
+const waitMs = 1000;
 
 export function isFinished(execution: Execution): boolean {
   return !ongoing.has(execution.status);
@@ -14,15 +20,78 @@ function isExecution(answer: Execution | RunAccepted): answer is Execution {
   return 'workflowId' in answer;
 }
 
-/** Follows an execution until it ends or waits, calling onUpdate with each state read; stop() ends following early. */
+let hub: HubConnection | null = null;
+let starting: Promise<void> | null = null;
+const listeners = new Set<(event: LiveEvent) => void>();
+const rejoins = new Set<() => void>();
+
+/** The shared hub connection, started on first use; null when it cannot be reached (then runs are polled). */
+async function liveHub(): Promise<HubConnection | null> {
+  if (!hub) {
+    hub = new HubConnectionBuilder()
+      .withUrl('/hubs/executions', { accessTokenFactory: () => api.accessToken() ?? '' })
+      .withAutomaticReconnect()
+      .build();
+    hub.on('event', (event: LiveEvent) => listeners.forEach((listener) => listener(event)));
+    // After a dropped connection every followed run joins again: the answer brings what was missed.
+    hub.onreconnected(() => rejoins.forEach((rejoin) => rejoin()));
+  }
+  try {
+    if (hub.state === HubConnectionState.Disconnected) {
+      starting ??= hub.start().finally(() => (starting = null));
+    }
+    if (starting) await starting;
+    return hub.state === HubConnectionState.Connected ? hub : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Follows an execution until it ends or waits, calling onUpdate with each state; stop() ends following early. */
 export function follow(executionId: string, onUpdate: (execution: Execution) => void): { done: Promise<Execution>; stop: () => void } {
   let stopped = false;
+  let state: Execution | null = null;
+  const update = (next: Execution) => {
+    state = next;
+    onUpdate(next);
+  };
   const done = (async () => {
-    for (;;) {
-      const execution = await api.execution(executionId);
-      onUpdate(execution);
-      if (stopped || isFinished(execution)) return execution;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const first = await api.execution(executionId);
+    update(first);
+    if (isFinished(first)) return first;
+
+    const connection = await liveHub();
+    const onEvent = (event: LiveEvent) => {
+      if (state && !stopped) update(applyEvent(state, event));
+    };
+    const join = async () => {
+      try {
+        const joined = await connection!.invoke<Joined>('Join', executionId);
+        if (state && !stopped) update(fromJoin(state, joined));
+      } catch {
+        // Not joined: the stored record below still tells the end.
+      }
+    };
+    if (connection) {
+      listeners.add(onEvent);
+      rejoins.add(join);
+      await join();
+    }
+    try {
+      // The stored record is the final word; while events arrive it is read only to learn the end.
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, connection ? livePollMs : pollMs));
+        const stored = await api.execution(executionId);
+        if (stopped || isFinished(stored)) {
+          update(stored);
+          return stored;
+        }
+        if (!connection || hub?.state !== HubConnectionState.Connected) update(stored);
+      }
+    } finally {
+      listeners.delete(onEvent);
+      rejoins.delete(join);
+      if (connection?.state === HubConnectionState.Connected) connection.invoke('Leave', executionId).catch(() => undefined);
     }
   })();
   return { done, stop: () => (stopped = true) };
@@ -30,7 +99,7 @@ export function follow(executionId: string, onUpdate: (execution: Execution) => 
 
 /** Starts a run and reports its states until it ends (or waits for a resume). */
 export async function startRun(workflowId: string, request: RunRequest, onUpdate: (execution: Execution) => void): Promise<Execution> {
-  const answer = await api.run(workflowId, request);
+  const answer = await api.run(workflowId, request, waitMs);
   if (isExecution(answer) && isFinished(answer)) {
     onUpdate(answer);
     return answer;
