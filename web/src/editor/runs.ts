@@ -79,9 +79,17 @@ export function follow(executionId: string, onUpdate: (execution: Execution) => 
     }
     try {
       // The stored record is the final word; while events arrive it is read only to learn the end.
-      for (;;) {
+      for (let failures = 0; ; ) {
         await new Promise((resolve) => setTimeout(resolve, connection ? livePollMs : pollMs));
-        const stored = await api.execution(executionId);
+        let stored: Execution;
+        try {
+          stored = await api.execution(executionId);
+          failures = 0;
+        } catch (error) {
+          // A dropped network is waited out (about a minute) rather than ending the follow with an error.
+          if (++failures > 40) throw error;
+          continue;
+        }
         if (stopped || isFinished(stored)) {
           update(stored);
           return stored;
