@@ -15,7 +15,7 @@ public sealed class BarrierNode(Barrier barrier) : NodeType
     };
 
     public override ValueTask<NodeResult> ExecuteAsync(NodeContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(barrier.SignalAndWait(TimeSpan.FromSeconds(10), cancellationToken)
+        ValueTask.FromResult(barrier.SignalAndWait(TimeSpan.FromSeconds(60), cancellationToken)
             ? NodeResult.Emit(context.Input)
             : NodeResult.Fail("the partner branch never arrived: branches did not overlap"));
 }
