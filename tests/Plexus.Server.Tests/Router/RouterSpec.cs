@@ -61,16 +61,16 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
         Assert.Equal(HttpStatusCode.OK, published.StatusCode);
     }
 
-    /// <summary>The recorded execution, once the batched writer has stored it.</summary>
+    /// <summary>The recorded execution, once the batched writer has stored it (waits up to 20 s: bounds a hang, times nothing).</summary>
     private static async Task<System.Text.Json.Nodes.JsonObject> RecordedAsync(Member member, string id)
     {
         for (var i = 0; ; i++)
         {
             var answer = await member.Http.GetAsync($"/api/v1/executions/{id}", Ct);
-            if (answer.StatusCode != HttpStatusCode.NotFound || i == 100)
+            if (answer.StatusCode != HttpStatusCode.NotFound || i == 400)
             {
                 var execution = await Expect.JsonAsync(answer);
-                if (execution["status"]!.GetValue<string>() != "running" || i == 100)
+                if (execution["status"]!.GetValue<string>() != "running" || i == 400)
                 {
                     return execution;
                 }
@@ -327,11 +327,11 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
         Assert.True(answer.IsSuccessStatusCode, $"PUT {what}: {(int)answer.StatusCode}");
     }
 
-    /// <summary>What the route answers once it answers <paramref name="expected"/>, or its last answer after five seconds.</summary>
+    /// <summary>What the route answers once it answers <paramref name="expected"/>, or its last answer after 20 seconds.</summary>
     private static async Task<string> EventuallyAsync(HttpClient client, string url, string expected)
     {
         var seen = "";
-        for (var i = 0; i < 100 && seen != expected; i++)
+        for (var i = 0; i < 400 && seen != expected; i++)
         {
             seen = await client.GetStringAsync(url, Ct);
             if (seen != expected)
@@ -450,7 +450,7 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
             { "schema": "plexus/workflow@1", "name": "slow",
               "nodes": [
                 { "id": "hook", "type": "http.trigger", "settings": { "method": "GET", "path": "/slow" } },
-                { "id": "wait", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 3000 } },
+                { "id": "wait", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 5000 } },
                 { "id": "reply", "type": "http.response", "settings": { "status": 200, "body": "late" } }
               ],
               "edges": [ { "from": "hook", "to": "wait" }, { "from": "wait", "to": "reply" } ] }
@@ -484,7 +484,7 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
               "nodes": [
                 { "id": "hook", "type": "http.trigger", "settings": { "method": "POST", "path": "/order" } },
                 { "id": "reply", "type": "http.response", "settings": { "status": 202, "body": { "accepted": true } } },
-                { "id": "work", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 4000 } },
+                { "id": "work", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 6000 } },
                 { "id": "done", "type": "flow.return", "settings": { "value": "done" } }
               ],
               "edges": [ { "from": "hook", "to": "reply" }, { "from": "reply", "to": "work" }, { "from": "work", "to": "done" } ] }
@@ -496,7 +496,7 @@ public abstract class RouterSpec<TServer>(TServer server) : IClassFixture<TServe
         Assert.Equal("""{"accepted":true}""", await answer.Content.ReadAsStringAsync(Ct));
         var id = Assert.Single(answer.Headers.GetValues("X-Plexus-Execution-Id"));
         var seenRunning = false;
-        for (var i = 0; i < 30 && !seenRunning; i++)
+        for (var i = 0; i < 50 && !seenRunning; i++)
         {
             var execution = await alice.Http.GetAsync($"/api/v1/executions/{id}", Ct);
             seenRunning = execution.IsSuccessStatusCode && (await Expect.JsonAsync(execution))["status"]!.GetValue<string>() == "running";
