@@ -26,6 +26,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<EnvVariable> EnvVariables => Set<EnvVariable>();
     public DbSet<ExecutionRow> Executions => Set<ExecutionRow>();
     public DbSet<NodeRunRow> NodeRuns => Set<NodeRunRow>();
+    public DbSet<QueuedRunRow> QueuedRuns => Set<QueuedRunRow>();
+    public DbSet<OutboxMessageRow> OutboxMessages => Set<OutboxMessageRow>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -87,6 +89,21 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(n => new { n.ExecutionId, n.Sequence });
             // Only waits have a token: indexing the others' nulls would cost an index write per node run for nothing.
             e.HasIndex(n => n.ResumeTokenHash).HasFilter("\"ResumeTokenHash\" IS NOT NULL");
+        });
+        modelBuilder.Entity<QueuedRunRow>(e =>
+        {
+            e.ToTable("QueuedRuns");
+            e.Property(q => q.Id).ValueGeneratedNever();
+            e.Property(q => q.Kind).HasMaxLength(16);
+            e.Property(q => q.LeaseOwner).HasMaxLength(64);
+            // Claims read waiting items in due order, and expired leases.
+            e.HasIndex(q => q.AvailableAt);
+            e.HasIndex(q => q.LeaseExpiresAt);
+        });
+        modelBuilder.Entity<OutboxMessageRow>(e =>
+        {
+            e.ToTable("OutboxMessages");
+            e.Property(m => m.Topic).HasMaxLength(64);
         });
     }
 }

@@ -14,6 +14,7 @@ using Plexus.Server.Features.NodeTypes;
 using Plexus.Server.Features.Orgs;
 using Plexus.Server.Features.Projects;
 using Plexus.Server.Features.Publishing;
+using Plexus.Server.Features.Queue;
 using Plexus.Server.Features.Router;
 using Plexus.Server.Features.Schedules;
 using Plexus.Server.Features.Secrets;
@@ -60,6 +61,7 @@ public static class PlexusServerHost
         builder.Services.AddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<NodeCatalog>(), sp.GetRequiredService<ScriptHost>()));
         builder.Services.AddHttpClient();
         builder.Services.AddPlexusExecutions(builder.Configuration);
+        builder.Services.AddPlexusQueue(builder.Configuration);
 
         // Router: published workflows answer HTTP (its own pipeline branch, outside /api)
         builder.Services.AddPlexusRouter(builder.Configuration);
@@ -95,6 +97,7 @@ public static class PlexusServerHost
         app.MapSecretsApi();
         app.MapEnvVariablesApi();
         app.MapExecutionsApi();
+        app.MapQueueApi();
         app.MapLiveEvents();
         app.MapEditorFallback();
         return app;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Plexus.Engine.Expressions;
 using Plexus.Engine.Nodes;
-using Plexus.Engine.Workflows;
 
 namespace Plexus.Engine.Execution;
 
@@ -210,16 +209,21 @@ internal sealed partial class Run
         return new ExecutionResult(_status, _result, _response, _error, waits, MakeRecord, null);
     }
 
-    /// <summary>With only duration waits left and inline waiting allowed, sleeps until the first is due and resumes it.</summary>
+    /// <summary>With only duration waits left and inline waiting allowed (or the first due soon enough), sleeps until it is due and resumes it.</summary>
     private async Task<bool> ResumeDueTimersAsync(CancellationToken cancellationToken)
     {
-        if (!_request.WaitInline || _waits.Count == 0 || _waits.All(w => w.ResumeAt is null))
+        if (_waits.Count == 0 || _waits.All(w => w.ResumeAt is null))
         {
             return false;
         }
 
         var due = _waits.Where(w => w.ResumeAt is not null).Min(w => w.ResumeAt!.Value);
         var delay = due - _time.GetUtcNow();
+        if (!_request.WaitInline && delay > _request.MaxInlineWait)
+        {
+            return false;
+        }
+
         if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -402,17 +406,13 @@ internal sealed partial class Run
                 return result;
             }
 
-            var delay = RetryDelay(retry!, attempt);
+            var delay = retry!.DelayAfter(attempt);
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
-
-    /// <summary>The pause after try <paramref name="attempt"/>: <c>delayMs</c>, doubled per try when exponential.</summary>
-    internal static TimeSpan RetryDelay(RetryPolicy retry, int attempt) =>
-        TimeSpan.FromMilliseconds(retry.Backoff == "exponential" ? retry.DelayMs * Math.Pow(2, attempt - 1) : retry.DelayMs);
 
     private async ValueTask<NodeResult> AttemptAsync(PlanNode node, NodeContext context, CancellationToken cancellationToken)
     {

@@ -37,6 +37,13 @@ public sealed record RunRequest
     /// <summary>When true, duration waits are slept through in this process; else the run ends <c>waiting</c> with a timer.</summary>
     public bool WaitInline { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="WaitInline"/> false, duration waits due within this long are still slept through (a run that
+    /// pauses a few seconds keeps its worker rather than being saved and picked up again); longer ones end the run
+    /// <c>waiting</c> with a timer. Taken from the request, also when a saved run is resumed.
+    /// </summary>
+    public TimeSpan MaxInlineWait { get; init; }
+
     public IExecutionEventSink? Events { get; init; }
 
     /// <summary>

@@ -43,6 +43,10 @@ public sealed partial class WorkflowValidator(NodeCatalog catalog, ScriptHost sc
         }
 
         CheckPinned(shape, problems);
+        if (shape.Document.Retry is { } workflowRetry)
+        {
+            CheckRetry(workflowRetry, "retry", problems);
+        }
         return problems;
     }
 
@@ -138,20 +142,7 @@ public sealed partial class WorkflowValidator(NodeCatalog catalog, ScriptHost sc
     {
         if (node.Retry is { } retry)
         {
-            if (retry.Attempts is < 1 or > 10)
-            {
-                problems.Add(new($"{path}.retry.attempts", "must be 1..10 (it counts every try, the first included)"));
-            }
-
-            if (retry.Backoff is not "fixed" and not "exponential")
-            {
-                problems.Add(new($"{path}.retry.backoff", "must be \"fixed\" or \"exponential\""));
-            }
-
-            if (retry.DelayMs is < 0 or > 600_000)
-            {
-                problems.Add(new($"{path}.retry.delayMs", "must be 0..600000"));
-            }
+            CheckRetry(retry, $"{path}.retry", problems);
         }
 
         if (node.TimeoutMs is < 1 or > 86_400_000)
@@ -279,6 +270,24 @@ public sealed partial class WorkflowValidator(NodeCatalog catalog, ScriptHost sc
 
             var path = JsonPaths.Index("nodes", i);
             type.Validate(node, shape, scripts, (relative, message) => problems.Add(new(JsonPaths.Join(path, relative), message)));
+        }
+    }
+
+    private static void CheckRetry(RetryPolicy retry, string path, List<Problem> problems)
+    {
+        if (retry.Attempts is < 1 or > 10)
+        {
+            problems.Add(new($"{path}.attempts", "must be 1..10 (it counts every try, the first included)"));
+        }
+
+        if (retry.Backoff is not "fixed" and not "exponential")
+        {
+            problems.Add(new($"{path}.backoff", "must be \"fixed\" or \"exponential\""));
+        }
+
+        if (retry.DelayMs is < 0 or > 600_000)
+        {
+            problems.Add(new($"{path}.delayMs", "must be 0..600000"));
         }
     }
 

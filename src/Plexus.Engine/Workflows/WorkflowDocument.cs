@@ -33,6 +33,13 @@ public sealed record WorkflowDocument
     /// <summary>Test data: in editor runs a pinned node does not execute and emits its pinned value.</summary>
     [JsonPropertyOrder(6)]
     public JsonObject? Pinned { get; init; }
+
+    /// <summary>
+    /// Runs from the queue (schedules, 202 routes, API runs without <c>wait</c>) that fail are run again as a new
+    /// execution, up to <c>attempts</c> in all, after <c>delayMs</c> (doubled per attempt when <c>exponential</c>).
+    /// </summary>
+    [JsonPropertyOrder(7)]
+    public RetryPolicy? Retry { get; init; }
 }
 
 public sealed record NodeDefinition
@@ -67,7 +74,7 @@ public sealed record NodeDefinition
 
 public sealed record NodePosition(double X, double Y);
 
-/// <summary>Per-node retry: <c>attempts</c> counts every try, the first included.</summary>
+/// <summary>A node's or a workflow's retry: <c>attempts</c> counts every try, the first included.</summary>
 public sealed record RetryPolicy
 {
     public int Attempts { get; init; } = 1;
@@ -76,6 +83,10 @@ public sealed record RetryPolicy
     public string Backoff { get; init; } = "fixed";
 
     public int DelayMs { get; init; }
+
+    /// <summary>How long to wait after failed try number <paramref name="attempt"/> (1 for the first) before the next.</summary>
+    public TimeSpan DelayAfter(int attempt) =>
+        TimeSpan.FromMilliseconds(Backoff == "exponential" ? DelayMs * Math.Pow(2, attempt - 1) : DelayMs);
 }
 
 /// <summary><c>from</c>/<c>to</c> name a node and, after a dot, a port; a bare id means the default port.</summary>

@@ -19,6 +19,15 @@ public sealed class ExecutionRow
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
 
+    /// <summary>When the run was put in the queue; null for a run started at once (a route answered when it ends).</summary>
+    public DateTimeOffset? EnqueuedAt { get; set; }
+
+    /// <summary>1 for a first run; 2 and more for the workflow retry policy's further attempts.</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>For a retry: the execution of the first attempt.</summary>
+    public Guid? RetryOf { get; set; }
+
     /// <summary>A waiting run's saved state, protected with Data Protection (it holds live values).</summary>
     public string? SuspendedState { get; set; }
 }

@@ -15,6 +15,9 @@ public sealed class Project
 
     /// <summary>Retention: at most this many executions are kept per workflow (null: no limit).</summary>
     public int? RetentionMaxCount { get; set; }
+
+    /// <summary>A workflow of this project run with the details of every failed execution of a published version; null: none.</summary>
+    public Guid? ErrorWorkflowId { get; set; }
 }
 
 /// <summary>A place a workflow version can be published to: <c>dev</c> (always), <c>prod</c> (by default), more.</summary>

@@ -112,8 +112,8 @@ public sealed class FailureTests
         var fixedPolicy = new RetryPolicy { Attempts = 5, Backoff = "fixed", DelayMs = 100 };
         var exponential = fixedPolicy with { Backoff = "exponential" };
 
-        Assert.Equal([100, 100, 100], [.. new[] { 1, 2, 3 }.Select(a => Run.RetryDelay(fixedPolicy, a).TotalMilliseconds)]);
-        Assert.Equal([100, 200, 400], [.. new[] { 1, 2, 3 }.Select(a => Run.RetryDelay(exponential, a).TotalMilliseconds)]);
+        Assert.Equal([100, 100, 100], [.. new[] { 1, 2, 3 }.Select(a => fixedPolicy.DelayAfter(a).TotalMilliseconds)]);
+        Assert.Equal([100, 200, 400], [.. new[] { 1, 2, 3 }.Select(a => exponential.DelayAfter(a).TotalMilliseconds)]);
     }
 
     [Fact]

@@ -98,6 +98,30 @@ public sealed class WaitTests
     }
 
     [Fact]
+    public async Task Without_inline_waiting_a_wait_due_within_the_inline_limit_is_still_slept_through_and_a_longer_one_is_not()
+    {
+        var clock = TestEngine.FakeClock();
+        var engine = new TestEngine(clock);
+        var flow = new WorkflowBuilder()
+            .Node("start", "trigger.manual")
+            .Node("short", "flow.wait", """{ "mode": "duration", "durationMs": 5000 }""")
+            .Node("long", "flow.wait", """{ "mode": "duration", "durationMs": 60000 }""")
+            .Chain("start", "short", "long");
+        var request = new RunRequest { WaitInline = false, MaxInlineWait = TimeSpan.FromSeconds(10) };
+
+        var running = engine.RunAsync(flow.Build(), request);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(running.IsCompleted); // sleeping through the 5-second wait
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var result = await running;
+
+        Assert.Equal(ExecutionStatus.Waiting, result.Status);
+        var wait = Assert.Single(result.Waits);
+        Assert.Equal("long", wait.NodeId);
+        Assert.Equal(clock.GetUtcNow().AddSeconds(60), wait.ResumeAt);
+    }
+
+    [Fact]
     public async Task A_wait_inside_a_loop_resumes_into_its_iteration()
     {
         var engine = new TestEngine();

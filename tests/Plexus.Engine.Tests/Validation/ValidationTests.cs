@@ -156,6 +156,17 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void The_workflow_retry_policy_is_checked_at_its_own_path()
+    {
+        var document = Start().Build() with { Retry = new RetryPolicy { Attempts = 11, Backoff = "sometimes", DelayMs = -1 } };
+
+        var problems = _engine.Validate(document);
+
+        Assert.Equal(["retry.attempts", "retry.backoff", "retry.delayMs"], problems.Select(p => p.Path).Order(StringComparer.Ordinal));
+        Assert.Empty(_engine.Validate(Start().Build() with { Retry = new RetryPolicy { Attempts = 3, Backoff = "exponential", DelayMs = 100 } }));
+    }
+
+    [Fact]
     public void Http_trigger_paths_are_checked()
     {
         var problems = Problems(new WorkflowBuilder().Node("hook", "http.trigger", """{ "method": "GET", "path": "/a/{id:float}" }"""));

@@ -28,13 +28,13 @@ internal static class Runs
         return await Expect.JsonAsync(await member.Http.GetAsync($"/api/v1/executions/{id}", Ct));
     }
 
-    /// <summary>Reads the execution until it is no longer running (a run started without waiting).</summary>
+    /// <summary>Reads the execution until it is no longer queued or running (a run started without waiting).</summary>
     public static async Task<JsonObject> EndedAsync(this Member member, string id)
     {
         for (var i = 0; ; i++)
         {
             var execution = await member.ExecutionAsync(id);
-            if (execution["status"]!.GetValue<string>() != "running" || i == 200)
+            if (execution["status"]!.GetValue<string>() is not ("queued" or "running") || i == 200)
             {
                 return execution;
             }

@@ -168,10 +168,16 @@ namespace Plexus.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
                     b.Property<string>("CorrelationId")
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EnqueuedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Error")
@@ -185,6 +191,9 @@ namespace Plexus.Persistence.Migrations.Postgres
 
                     b.Property<string>("Result")
                         .HasColumnType("text");
+
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Stage")
                         .IsRequired()
@@ -351,6 +360,40 @@ namespace Plexus.Persistence.Migrations.Postgres
                     b.ToTable("Organizations");
                 });
 
+            modelBuilder.Entity("Plexus.Persistence.Model.OutboxMessageRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("OutboxMessages", (string)null);
+                });
+
             modelBuilder.Entity("Plexus.Persistence.Model.Project", b =>
                 {
                     b.Property<Guid>("Id")
@@ -359,6 +402,9 @@ namespace Plexus.Persistence.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ErrorWorkflowId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -420,6 +466,54 @@ namespace Plexus.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Publications");
+                });
+
+            modelBuilder.Entity("Plexus.Persistence.Model.QueuedRunRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AvailableAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Deliveries")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("EnqueuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AvailableAt");
+
+                    b.HasIndex("LeaseExpiresAt");
+
+                    b.ToTable("QueuedRuns", (string)null);
                 });
 
             modelBuilder.Entity("Plexus.Persistence.Model.RefreshToken", b =>

@@ -159,10 +159,16 @@ namespace Plexus.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CorrelationId")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EnqueuedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Error")
@@ -175,6 +181,9 @@ namespace Plexus.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Result")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RetryOf")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Stage")
@@ -340,6 +349,38 @@ namespace Plexus.Persistence.Migrations.Sqlite
                     b.ToTable("Organizations");
                 });
 
+            modelBuilder.Entity("Plexus.Persistence.Model.OutboxMessageRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("OutboxMessages", (string)null);
+                });
+
             modelBuilder.Entity("Plexus.Persistence.Model.Project", b =>
                 {
                     b.Property<Guid>("Id")
@@ -348,6 +389,9 @@ namespace Plexus.Persistence.Migrations.Sqlite
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ErrorWorkflowId")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -409,6 +453,54 @@ namespace Plexus.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Publications");
+                });
+
+            modelBuilder.Entity("Plexus.Persistence.Model.QueuedRunRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AvailableAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Deliveries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnqueuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AvailableAt");
+
+                    b.HasIndex("LeaseExpiresAt");
+
+                    b.ToTable("QueuedRuns", (string)null);
                 });
 
             modelBuilder.Entity("Plexus.Persistence.Model.RefreshToken", b =>

@@ -30,11 +30,40 @@ public sealed class ActiveExecutions
 {
     private readonly ConcurrentDictionary<string, ActiveExecution> _runs = new(StringComparer.Ordinal);
 
+    /// <summary>Runs asked to stop before they started here (a queue item claimed, its run not under way yet): each completes when that run ends.</summary>
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _cancelOnStart = new(StringComparer.Ordinal);
+
     public void Add(ActiveExecution run)
     {
         ArgumentNullException.ThrowIfNull(run);
         _runs[run.EngineId] = run;
+        if (_cancelOnStart.TryRemove(run.EngineId, out var asked))
+        {
+            run.Ended.Task.ContinueWith(_ => asked.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Cancel(run);
+        }
     }
+
+    /// <summary>
+    /// Cancels a run this process is about to start, as soon as it does. The task completes when that run has ended;
+    /// it never does if the run does not start after all (the caller bounds its wait).
+    /// </summary>
+    public Task CancelWhenStarted(Guid executionId)
+    {
+        var engineId = executionId.ToString("n");
+        var asked = _cancelOnStart.GetOrAdd(engineId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // It may have started meanwhile.
+        if (Find(engineId) is { } started && _cancelOnStart.TryRemove(engineId, out _))
+        {
+            started.Ended.Task.ContinueWith(_ => asked.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Cancel(started);
+        }
+
+        return asked.Task;
+    }
+
+    /// <summary>Forgets a cancellation asked for a run that will not start here after all.</summary>
+    public void Forget(Guid executionId) => _cancelOnStart.TryRemove(executionId.ToString("n"), out _);
 
     public void Remove(ActiveExecution run)
     {
@@ -51,9 +80,11 @@ public sealed class ActiveExecutions
     public bool IsRunning(Guid executionId) => _runs.ContainsKey(executionId.ToString("n"));
 
     /// <summary>Asks a run of this process to stop; false when it is not running here.</summary>
-    public bool Cancel(Guid executionId)
+    public bool Cancel(Guid executionId) => Find(executionId.ToString("n")) is { } run && Cancel(run);
+
+    private static bool Cancel(ActiveExecution run)
     {
-        if (Find(executionId.ToString("n")) is not { Cancellation: { } cancellation })
+        if (run is not { Cancellation: { } cancellation })
         {
             return false;
         }
@@ -70,9 +101,13 @@ public sealed class ActiveExecutions
         return true;
     }
 
+    /// <summary>Whether the process is stopping: a queued run cancelled now goes back to the queue rather than ending cancelled.</summary>
+    public bool Stopping { get; private set; }
+
     /// <summary>Cancels every run and waits until each has queued its record.</summary>
     public async Task CancelAllAsync(CancellationToken cancellationToken)
     {
+        Stopping = true;
         var runs = _runs.Values.Where(r => r.Cancellation is not null).ToList();
         foreach (var run in runs)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,7 +9,9 @@ using Plexus.Engine.Validation;
 using Plexus.Engine.Workflows;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
+using Microsoft.Extensions.Options;
 using Plexus.Server.Features.LiveEvents;
+using Plexus.Server.Features.Queue;
 using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.ExecutionStore;
 
@@ -27,6 +30,11 @@ public sealed partial class ExecutionRunner(
     LiveExecutions live,
     IServiceScopeFactory scopes,
     IDataProtectionProvider protection,
+    QueuedWorkCodec codec,
+    QueueReplica replica,
+    IOptions<QueueOptions> queueOptions,
+    QueueStore queueStore,
+    QueueSignal signal,
     TimeProvider time,
     ILogger<ExecutionRunner> logger)
 {
@@ -116,6 +124,134 @@ public sealed partial class ExecutionRunner(
     }
 
     /// <summary>
+    /// Runs a queue item this replica claimed: a start (its execution is listed as running already) or a resumption.
+    /// An item whose execution ended meanwhile (cancelled while queued, resumed otherwise) is dropped; one that cannot
+    /// run (its payload unreadable, its workflow gone, claimed too often because replicas died running it) fails its
+    /// execution with the reason. Returns once the run ends or waits.
+    /// </summary>
+    public async Task RunQueuedAsync(QueuedRunRow item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var row = await db.Executions.AsNoTracking().FirstOrDefaultAsync(e => e.Id == item.Id, cancellationToken).ConfigureAwait(false);
+        var work = codec.Read(item.Payload);
+        if (row is null || row.Status is not (ExecutionStatus.Running or ExecutionStatus.Waiting))
+        {
+            await db.QueuedRuns.Where(q => q.Id == item.Id && q.LeaseOwner == replica.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (work is null)
+        {
+            await FailQueuedAsync(db, row, "the queued run cannot be read (were the Data Protection keys changed?)", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (item.Deliveries > queueOptions.Value.MaxDeliveries)
+        {
+            await FailQueuedAsync(db, row, string.Create(CultureInfo.InvariantCulture,
+                $"the run was interrupted {item.Deliveries - 1} times: the replica running it stopped without finishing it"), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var ticket = new QueueTicket(work, replica.Id);
+        if (item.Kind == QueuedWork.ResumeKind)
+        {
+            // A timer's resume moves the waiting run to running; a run already running was claimed by an earlier holder of this item.
+            if (row.Status == ExecutionStatus.Waiting)
+            {
+                var claimed = await db.Executions.Where(e => e.Id == row.Id && e.Status == ExecutionStatus.Waiting)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Running), cancellationToken).ConfigureAwait(false);
+                if (claimed == 0)
+                {
+                    await db.QueuedRuns.Where(q => q.Id == item.Id && q.LeaseOwner == replica.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            if (row.SuspendedState is null || work.Resume is null)
+            {
+                await FailQueuedAsync(db, row, "the waiting run's saved state is gone", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var resumed = await ResumeRunAsync(db, row, work.Resume, work.ResumePayload, ticket, cancellationToken).ConfigureAwait(false);
+            if (resumed.Kind == ExecutionOutcomeKind.NotFound)
+            {
+                await FailQueuedAsync(db, row, resumed.Detail ?? "the run cannot be resumed", cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var workflow = await db.Workflows.AsNoTracking().FirstOrDefaultAsync(w => w.Id == item.WorkflowId, cancellationToken).ConfigureAwait(false);
+        var text = work.Document ?? (workflow is null || work.Version is not { } version
+            ? null
+            : await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id && v.Number == version).Select(v => v.Document)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false));
+        if (workflow is null || text is null || WorkflowFile.Parse(text).Document is not { } document)
+        {
+            await FailQueuedAsync(db, row, "the workflow or its version was deleted before the run started", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var start = new RunStart
+        {
+            Workflow = workflow,
+            Document = document,
+            Version = work.Version,
+            Stage = work.Stage,
+            Input = work.Input,
+            TriggerNodeId = work.TriggerNodeId,
+            UsePinned = work.UsePinned,
+            FromNode = work.FromNode,
+            KnownOutputs = work.KnownOutputs?.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal),
+            CorrelationId = work.CorrelationId,
+            ExecutionId = item.Id,
+            WaitInline = false,
+            MaxInlineWait = queueOptions.Value.MaxInlineWait,
+            Live = work.Live,
+            Queued = ticket,
+        };
+        using var logScope = RunLogScope.Begin(logger, work.CorrelationId, item.Id);
+        var outcome = await RunAsync(start, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind is ExecutionOutcomeKind.Invalid or ExecutionOutcomeKind.NotFound)
+        {
+            var reason = outcome.Problems.Count > 0 ? $"{outcome.Problems[0].Path}: {outcome.Problems[0].Message}" : outcome.Detail;
+            await FailQueuedAsync(db, row, $"the run could not start: {reason}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fails a queued execution that cannot run, drops its item, and tells the outbox, in one transaction.</summary>
+    private async Task FailQueuedAsync(AppDbContext db, ExecutionRow row, string reason, CancellationToken cancellationToken)
+    {
+        Log.QueuedRunFailed(logger, row.Id, reason);
+        var now = time.GetUtcNow();
+        var error = new ExecutionError(reason, "queue", null);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var text = ExecutionRows.Text(error);
+        await db.Executions.Where(e => e.Id == row.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(e => e.Status, ExecutionStatus.Failed)
+            .SetProperty(e => e.Error, text)
+            .SetProperty(e => e.EndedAt, now)
+            .SetProperty(e => e.SuspendedState, (string?)null), cancellationToken).ConfigureAwait(false);
+        await db.QueuedRuns.Where(q => q.Id == row.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        if (row.Version is not null)
+        {
+            var owner = new ExecutionOwner(row.OrganizationId, row.ProjectId, row.WorkflowId, row.Version);
+            var record = new ExecutionRecord(row.Id.ToString("n"), "", row.Stage, ExecutionStatus.Failed, null, null, error, null, row.CorrelationId,
+                row.StartedAt, now, []);
+            await RowInserts.InsertAsync(db, [ErrorEvents.Failed(row.Id, owner, null, record, row.Attempt, row.RetryOf, now)], cancellationToken)
+                .ConfigureAwait(false);
+            await queueStore.NotifyAsync(db, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        signal.Outbox.Set();
+    }
+
+    /// <summary>
     /// Cancels an execution: a run of this process is stopped (it records itself <c>cancelled</c>); a waiting one is
     /// marked <c>cancelled</c> and its saved state dropped. One that already ended is a conflict.
     /// </summary>
@@ -128,9 +264,22 @@ public sealed partial class ExecutionRunner(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (await db.QueuedRuns.AnyAsync(q => q.Id == executionId && q.LeaseOwner == replica.Id, cancellationToken).ConfigureAwait(false))
+        {
+            // Claimed by this replica's workers, not under way yet: it stops as it starts.
+            var ended = active.CancelWhenStarted(executionId);
+            return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId)
+            {
+                Completion = ended.ContinueWith(_ => new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId), CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default),
+            };
+        }
+
         var now = time.GetUtcNow();
         var error = ExecutionRows.Text(new ExecutionError("the run was cancelled", "cancelled", null));
-        var cancelled = await db.Executions.Where(e => e.Id == executionId && e.Status == ExecutionStatus.Waiting)
+        // A run waiting in the queue or for a resume is not running anywhere: it ends here, and its queue item (a start,
+        // a timer) goes with it. A queued run a worker claimed meanwhile is running, and that worker drops it.
+        var cancelled = await db.Executions.Where(e => e.Id == executionId && (e.Status == ExecutionStatus.Waiting || e.Status == ExecutionStatus.Queued))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(e => e.Status, ExecutionStatus.Cancelled)
                 .SetProperty(e => e.EndedAt, now)
@@ -138,6 +287,7 @@ public sealed partial class ExecutionRunner(
                 .SetProperty(e => e.SuspendedState, (string?)null), cancellationToken).ConfigureAwait(false);
         if (cancelled == 1)
         {
+            await db.QueuedRuns.Where(q => q.Id == executionId && q.LeaseOwner == null).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             await db.NodeRuns.Where(n => n.ExecutionId == executionId && n.Status == NodeRunStatus.Waiting)
                 .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, NodeRunStatus.Cancelled), cancellationToken).ConfigureAwait(false);
             return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId);
@@ -150,30 +300,47 @@ public sealed partial class ExecutionRunner(
             : ExecutionOutcome.Conflict(executionId, $"the execution is {status}");
     }
 
-    private async Task<(PreparedRun? Run, ExecutionOutcome? Outcome)> PrepareAsync(RunStart start, CancellationToken cancellationToken)
+    /// <summary>What starting <paramref name="start"/> would refuse (an invalid workflow, trigger or start node), or null: for a run queued to start later.</summary>
+    public ExecutionOutcome? Check(RunStart start) => Compile(start, start?.ExecutionId ?? Guid.Empty).Outcome;
+
+    private (ExecutionPlan? Plan, WorkflowDocument Document, ExecutionOutcome? Outcome) Compile(RunStart start, Guid id)
     {
         ArgumentNullException.ThrowIfNull(start);
         var workflow = start.Workflow;
-        var id = start.ExecutionId ?? Guid.CreateVersion7(time.GetUtcNow());
         var document = start.Pinned is { } pinned ? start.Document with { Pinned = pinned } : start.Document;
         var compiled = start.Pinned is null
             ? plans.Compile(PlanKey.Of(workflow.Id, start.Version, workflow.DraftRevision), document)
             : plans.CompileOnce(document);
         if (compiled.Plan is not { } plan)
         {
-            return (null, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = compiled.Problems });
+            return (null, document, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = compiled.Problems });
         }
 
         if (start.TriggerNodeId is { } trigger && !document.Nodes.Any(n => n.Id == trigger))
         {
-            return (null, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("trigger", $"no node '{trigger}'")] });
+            return (null, document, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("trigger", $"no node '{trigger}'")] });
         }
 
         if (start.FromNode is { } from && !plan.CanStartAt(from, out var reason))
         {
-            return (null, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("fromNode", reason!)] });
+            return (null, document, new ExecutionOutcome(ExecutionOutcomeKind.Invalid, id) { Problems = [new Problem("fromNode", reason!)] });
         }
 
+        return (plan, document, null);
+    }
+
+    private async Task<(PreparedRun? Run, ExecutionOutcome? Outcome)> PrepareAsync(RunStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var workflow = start.Workflow;
+        var id = start.ExecutionId ?? Guid.CreateVersion7(time.GetUtcNow());
+        var (compiledPlan, document, refused) = Compile(start, id);
+        if (refused is not null)
+        {
+            return (null, refused);
+        }
+
+        var plan = compiledPlan!;
         var values = start.Values ?? await LoadStageAsync(workflow.ProjectId, start.Stage, cancellationToken).ConfigureAwait(false);
         if (values is null)
         {
@@ -193,6 +360,7 @@ public sealed partial class ExecutionRunner(
             Secrets = values.Secrets,
             UsePinned = start.UsePinned || start.Pinned is not null,
             WaitInline = start.WaitInline,
+            MaxInlineWait = start.MaxInlineWait,
             Events = start.Live ? live.Open(id) : start.Events,
             OnResponse = start.OnResponse,
         };
@@ -201,8 +369,10 @@ public sealed partial class ExecutionRunner(
         {
             StartedAt = time.GetUtcNow(),
             StartedTimestamp = time.GetTimestamp(),
+            Queued = start.Queued,
+            StartWritten = start.Queued is not null, // queued with its execution row
         };
-        if (start.RecordStartAtOnce)
+        if (start.RecordStartAtOnce && start.Queued is null)
         {
             // Recorded before the run is under way, so that an answer with the execution id finds it.
             run.StartWritten = await recorder.RecordStartAsync(StartEntry(run), run.Policy, cancellationToken).ConfigureAwait(false);
@@ -239,7 +409,7 @@ public sealed partial class ExecutionRunner(
         try
         {
             var result = await executor.RunAsync(run.Plan, run.Request, cancellation.Token).ConfigureAwait(false);
-            await RecordAsync(run, result).ConfigureAwait(false);
+            await FinishAsync(run, result).ConfigureAwait(false);
             return new ExecutionOutcome(ExecutionOutcomeKind.Ran, run.Id) { Result = result };
         }
         finally
@@ -252,14 +422,42 @@ public sealed partial class ExecutionRunner(
     private async Task<ExecutionOutcome> ResumeClaimedAsync(AppDbContext db, ExecutionRow row, string nodeOrToken, JsonNode? payload,
         CancellationToken cancellationToken)
     {
-        // One resume wins: the row goes from waiting to running once.
-        var claimed = await db.Executions.Where(e => e.Id == row.Id && e.Status == ExecutionStatus.Waiting)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Running), cancellationToken).ConfigureAwait(false);
-        if (claimed == 0)
+        // One resume wins: the row goes from waiting to running once. In the same transaction the resumption becomes
+        // a queue item held by this replica, so that it is finished elsewhere if this process dies while running it;
+        // a timer's item for the same wait state goes (the resumed run queues its own when it waits again).
+        var work = new QueuedWork { Stage = row.Stage, Resume = nodeOrToken, ResumePayload = payload?.DeepClone(), Claimed = true, Live = true };
+        var now = time.GetUtcNow();
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            return ExecutionOutcome.Conflict(row.Id, "the execution was resumed already");
+            var claimed = await db.Executions.Where(e => e.Id == row.Id && e.Status == ExecutionStatus.Waiting)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Running), cancellationToken).ConfigureAwait(false);
+            if (claimed == 0)
+            {
+                return ExecutionOutcome.Conflict(row.Id, "the execution was resumed already");
+            }
+
+            await db.QueuedRuns.Where(q => q.Id == row.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            var owner = new ExecutionOwner(row.OrganizationId, row.ProjectId, row.WorkflowId, row.Version);
+            await RowInserts.InsertAsync(db, [QueueRows.Item(row.Id, owner, QueuedWork.ResumeKind, codec.Write(work), now, now, replica.Id,
+                now + queueOptions.Value.LeaseDuration)], cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        replica.Hold(row.Id);
+        try
+        {
+            return await ResumeRunAsync(db, row, nodeOrToken, payload, new QueueTicket(work, replica.Id), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            replica.Drop(row.Id);
+        }
+    }
+
+    /// <summary>Runs a resumption of <paramref name="row"/>, already moved to running by the caller and held as a queue item.</summary>
+    private async Task<ExecutionOutcome> ResumeRunAsync(AppDbContext db, ExecutionRow row, string nodeOrToken, JsonNode? payload, QueueTicket ticket,
+        CancellationToken cancellationToken)
+    {
         using var logScope = RunLogScope.Begin(logger, row.CorrelationId, row.Id);
         try
         {
@@ -288,11 +486,13 @@ public sealed partial class ExecutionRunner(
                 Env = values.Env,
                 Secrets = values.Secrets,
                 Events = live.Open(row.Id),
+                MaxInlineWait = queueOptions.Value.MaxInlineWait,
             };
             var owner = new ExecutionOwner(row.OrganizationId, row.ProjectId, row.WorkflowId, row.Version);
             var run = new PreparedRun(row.Id, owner, Policy(workflow, row.Stage), plan, document, suspended.DraftRevision, request, values)
             {
                 StartWritten = true,
+                Queued = ticket,
                 StartedAt = time.GetUtcNow(),
                 StartedTimestamp = time.GetTimestamp(),
             };
@@ -301,7 +501,7 @@ public sealed partial class ExecutionRunner(
             try
             {
                 var result = await executor.ResumeAsync(plan, suspended.State, request, nodeOrToken, payload, cancellation.Token).ConfigureAwait(false);
-                await RecordAsync(run, result).ConfigureAwait(false);
+                await FinishAsync(run, result).ConfigureAwait(false);
                 return new ExecutionOutcome(ExecutionOutcomeKind.Ran, row.Id) { Result = result };
             }
             finally
@@ -318,10 +518,13 @@ public sealed partial class ExecutionRunner(
         }
     }
 
-    /// <summary>Gives a claimed execution back to the waiting state after a resume that could not start.</summary>
-    private static Task<int> ReleaseAsync(AppDbContext db, Guid id) =>
-        db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Running)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Waiting), CancellationToken.None);
+    /// <summary>Gives a claimed execution back to the waiting state after a resume that could not start, and drops its queue item.</summary>
+    private async Task ReleaseAsync(AppDbContext db, Guid id)
+    {
+        await db.QueuedRuns.Where(q => q.Id == id && q.LeaseOwner == replica.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        await db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Waiting), CancellationToken.None).ConfigureAwait(false);
+    }
 
     private ActiveExecution Register(PreparedRun run, CancellationTokenSource cancellation)
     {
@@ -336,6 +539,31 @@ public sealed partial class ExecutionRunner(
         return registration;
     }
 
+    /// <summary>
+    /// Records the run's end, or, for a queued run stopped only because this process is stopping, gives its item back
+    /// to the queue (another replica, or this one after a restart, runs it again).
+    /// </summary>
+    private async Task FinishAsync(PreparedRun run, ExecutionResult result)
+    {
+        if (run.Queued is { } ticket && result.Status == ExecutionStatus.Cancelled && active.Stopping)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var store = scope.ServiceProvider.GetRequiredService<QueueStore>();
+            await store.ReleaseAsync(db, run.Id, ticket.Owner, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            if (ticket.Work.Resume is null)
+            {
+                await db.Executions.Where(e => e.Id == run.Id && e.Status == ExecutionStatus.Running)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Queued), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            Log.Released(logger, run.Id);
+            return;
+        }
+
+        await RecordAsync(run, result).ConfigureAwait(false);
+    }
+
     private async Task RecordAsync(PreparedRun run, ExecutionResult result)
     {
         bool startWritten;
@@ -345,7 +573,7 @@ public sealed partial class ExecutionRunner(
             startWritten = run.StartWritten;
         }
 
-        var entry = new ExecutionEntry(run.Id, run.Owner, result.Record) { AlreadyRecorded = startWritten };
+        var entry = new ExecutionEntry(run.Id, run.Owner, result.Record) { AlreadyRecorded = startWritten, Effects = Effects(run, result) };
         if (result.IsWaiting)
         {
             var state = new SuspendedRun(WorkflowFile.Write(run.Document), run.DraftRevision, result.SaveState());
@@ -355,6 +583,42 @@ public sealed partial class ExecutionRunner(
         // Not the run's token: a cancelled run must still be recorded. A waiting run is stored before its
         // resume token is handed out.
         await recorder.RecordAsync(entry, run.Policy, untilStored: result.IsWaiting, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What the run's end causes, written with its record: a queued run's item is done, or becomes the resume of its
+    /// earliest timer; a failed queued start is retried per the workflow's <c>retry</c>; a failure that is final
+    /// (of a published version) goes to the outbox for the project's error workflow.
+    /// </summary>
+    private RecordEffects? Effects(PreparedRun run, ExecutionResult result)
+    {
+        var now = time.GetUtcNow();
+        var ticket = run.Queued;
+        QueuedRunRow? next = null;
+        List<(ExecutionRow, QueuedRunRow)> queued = [];
+        List<OutboxMessageRow> messages = [];
+        if (result.Status == ExecutionStatus.Failed)
+        {
+            var attempt = ticket?.Work.Attempt ?? 1;
+            if (ticket is { Work.Resume: null } && run.Document.Retry is { } retry && attempt < retry.Attempts)
+            {
+                var work = ticket.Work with { Attempt = attempt + 1, RetryOf = ticket.Work.RetryOf ?? run.Id };
+                queued.Add(QueueRows.Start(Guid.CreateVersion7(now), run.Owner, work, codec.Write(work), now, now + retry.DelayAfter(attempt)));
+            }
+            else if (run.Owner.Version is not null)
+            {
+                messages.Add(ErrorEvents.Failed(run.Id, run.Owner, run.Document.Name, result.Record, attempt, ticket?.Work.RetryOf, now));
+            }
+        }
+        else if (ticket is not null && result.IsWaiting && result.Waits.Where(w => w.ResumeAt is not null).MinBy(w => w.ResumeAt) is { } timer)
+        {
+            var work = new QueuedWork { Stage = run.Request.Stage, Resume = timer.Token, Live = run.Request.Events is not null };
+            next = QueueRows.Item(run.Id, run.Owner, QueuedWork.ResumeKind, codec.Write(work), now, timer.ResumeAt!.Value);
+        }
+
+        return ticket is null && messages.Count == 0
+            ? null
+            : new RecordEffects { CompletesItem = ticket is not null, NextItem = next, Queued = queued, Messages = messages };
     }
 
     private SuspendedRun? ReadState(string protectedState) =>
@@ -388,6 +652,9 @@ public sealed partial class ExecutionRunner(
 
         /// <summary>Whether its final state was queued.</summary>
         public bool Ended { get; set; }
+
+        /// <summary>For a run from the queue: its item (see <see cref="RunStart.Queued"/>).</summary>
+        public QueueTicket? Queued { get; init; }
     }
 
     /// <summary>What a waiting run's row keeps (protected): the exact document it runs, and the engine's saved state.</summary>
@@ -397,5 +664,11 @@ public sealed partial class ExecutionRunner(
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Execution {ExecutionId} could not be resumed")]
         public static partial void ResumeFailed(ILogger logger, Exception exception, Guid executionId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Queued execution {ExecutionId} failed before running: {Reason}")]
+        public static partial void QueuedRunFailed(ILogger logger, Guid executionId, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Execution {ExecutionId} stopped with the process; given back to the queue")]
+        public static partial void Released(ILogger logger, Guid executionId);
     }
 }

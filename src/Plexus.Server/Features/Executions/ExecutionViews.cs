@@ -46,11 +46,27 @@ public sealed record ExecutionSummary(
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt)
 {
+    /// <summary>When the run was put in the durable queue (absent for a run started at once).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? EnqueuedAt { get; init; }
+
+    /// <summary>1 for a first run; 2 and more for the workflow retry policy's further attempts.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>For a retry: the execution of the first attempt.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? RetryOf { get; init; }
+
     public static ExecutionSummary Of(ExecutionRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
         return new(row.Id, row.Status, ExecutionJson.Parse(row.Result), ExecutionRows.Error(row.Error), row.WorkflowId, row.ProjectId,
-            row.Version, row.Stage, ExecutionJson.Parse(row.Trigger), row.CorrelationId, row.StartedAt, row.EndedAt);
+            row.Version, row.Stage, ExecutionJson.Parse(row.Trigger), row.CorrelationId, row.StartedAt, row.EndedAt)
+        {
+            EnqueuedAt = row.EnqueuedAt,
+            Attempt = row.Attempt,
+            RetryOf = row.RetryOf,
+        };
     }
 }
 
@@ -76,13 +92,29 @@ public sealed record ExecutionView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WaitView>? Waits { get; init; }
 
+    /// <summary>When the run was put in the durable queue (absent for a run started at once).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? EnqueuedAt { get; init; }
+
+    /// <summary>1 for a first run; 2 and more for the workflow retry policy's further attempts.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>For a retry: the execution of the first attempt.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? RetryOf { get; init; }
+
     public static ExecutionView Of(ExecutionRow row, IEnumerable<NodeRunRow> nodes)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(nodes);
         return new(row.Id, row.Status, ExecutionJson.Parse(row.Result), ExecutionRows.Error(row.Error), row.WorkflowId, row.ProjectId,
             row.Version, row.Stage, ExecutionJson.Parse(row.Trigger), row.CorrelationId, row.StartedAt, row.EndedAt,
-            [.. nodes.OrderBy(n => n.Sequence).Select(NodeRunView.Of)]);
+            [.. nodes.OrderBy(n => n.Sequence).Select(NodeRunView.Of)])
+        {
+            EnqueuedAt = row.EnqueuedAt,
+            Attempt = row.Attempt,
+            RetryOf = row.RetryOf,
+        };
     }
 
     /// <summary>The view of a run's own record (redacted, truncated as stored), with its pending waits and their tokens.</summary>

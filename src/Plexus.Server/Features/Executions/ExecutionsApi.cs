@@ -37,7 +37,8 @@ public static class ExecutionsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         runs.MapPost("/", RunWorkflow).WithName("RunWorkflow").WithSummary("Run a workflow")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithDescription("Runs the draft (on `dev`, the default), a `version`, or the version published on a non-dev `stage` (none published → 409 `not-published`). `fromNode` runs only what is reachable from that node, upstream outputs coming from `pinned` (else the draft's pinned data) or from the earlier execution `fromExecution`. Without `?wait=true` → 202 with `{ id, status, statusUrl }` and `Location`; with it → 200 with the execution once it ends or waits (its pending `waits` with their resume tokens, shown only here), or 202 after `timeoutMs` (default 30000, at most 300000). An invalid workflow → 422 with `errors` by path.");
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithDescription("Runs the draft (on `dev`, the default), a `version`, or the version published on a non-dev `stage` (none published → 409 `not-published`). `fromNode` runs only what is reachable from that node, upstream outputs coming from `pinned` (else the draft's pinned data) or from the earlier execution `fromExecution`. Without `?wait=true` the run goes to the durable queue → 202 with `{ id, status: queued, statusUrl }` and `Location`, or 503 `queue-full` with `Retry-After` when the queue is full; with it → 200 with the execution once it ends or waits (its pending `waits` with their resume tokens, shown only here), or 202 after `timeoutMs` (default 30000, at most 300000). An invalid workflow → 422 with `errors` by path.");
 
         var executions = app.MapGroup("/api/v1/executions").WithTags("Executions").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
@@ -54,7 +55,7 @@ public static class ExecutionsApi
             .WithDescription("The `payload` becomes the output of the waiting node `node`; answers like a run with `?wait=true` (200 with the execution once it ends or waits again, 202 after `timeoutMs`). Not waiting → 409 `not-waiting`; no wait at that node → 404.");
         executions.MapDelete("/{executionId:guid}", DeleteExecution).WithName("DeleteExecution").WithSummary("Delete an execution")
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithDescription("Deletes the execution and its node runs. A running one → 409 `execution-running` (cancel it first).");
+            .WithDescription("Deletes the execution and its node runs. A queued or running one → 409 `execution-running` (cancel it first).");
 
         app.MapPost("/api/v1/resume/{token}", ResumeByToken).WithName("ResumeByToken").WithSummary("Resume a wait with its token")
             .WithTags("Executions").AllowAnonymous()
@@ -70,6 +71,7 @@ public static class ExecutionsApi
         int? timeoutMs,
         [FromHeader(Name = "X-Correlation-Id")] string? correlationId,
         [AsParameters] ExecutionServices services,
+        HttpContext http,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -155,16 +157,23 @@ public static class ExecutionsApi
             ExecutionId = executionId,
             Live = true,
         };
+        if (wait != true)
+        {
+            // Not waited for: a durable queue item, run by a worker of any replica (and again if that replica dies).
+            var queued = await services.Queue.EnqueueAsync(start, cancellationToken);
+            if (queued.Kind == ExecutionOutcomeKind.QueueFull)
+            {
+                return QueueFull(http, queued.RetryAfter);
+            }
+
+            return Refusal(queued) ?? (Results<Ok<ExecutionView>, Accepted<RunAccepted>, ProblemHttpResult>)Accepted(queued.ExecutionId,
+                ExecutionStatus.Queued);
+        }
+
         var outcome = await services.Runner.StartAsync(start, cancellationToken);
         if (Refusal(outcome) is { } refusal)
         {
             return refusal;
-        }
-
-        if (wait != true)
-        {
-            await services.Recorder.FlushAsync(cancellationToken);
-            return Accepted(outcome.ExecutionId);
         }
 
         var ended = await WithinAsync(outcome.Completion!, timeoutMs, services.Clock, cancellationToken);
@@ -308,11 +317,12 @@ public static class ExecutionsApi
                 return Problems.NotFound("execution");
         }
 
-        if (running is not null)
+        var stopping = running?.Ended.Task ?? outcome.Completion;
+        if (stopping is not null)
         {
             try
             {
-                await running.Ended.Task.WaitAsync(CancelGrace, services.Clock, cancellationToken);
+                await stopping.WaitAsync(CancelGrace, services.Clock, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -414,10 +424,11 @@ public static class ExecutionsApi
         var db = services.Db;
         var deleted = services.Active.IsRunning(row.Id)
             ? 0
-            : await db.Executions.Where(e => e.Id == row.Id && e.Status != ExecutionStatus.Running).ExecuteDeleteAsync(cancellationToken);
+            : await db.Executions.Where(e => e.Id == row.Id && e.Status != ExecutionStatus.Running && e.Status != ExecutionStatus.Queued)
+                .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
         {
-            return Problems.Conflict("execution-running", "The execution is running", "cancel it first (POST .../cancel), then delete it");
+            return Problems.Conflict("execution-running", "The execution is queued or running", "cancel it first (POST .../cancel), then delete it");
         }
 
         await db.NodeRuns.Where(n => n.ExecutionId == row.Id).ExecuteDeleteAsync(cancellationToken);
@@ -521,10 +532,20 @@ public static class ExecutionsApi
         _ => null,
     };
 
-    private static Accepted<RunAccepted> Accepted(Guid id)
+    private static Accepted<RunAccepted> Accepted(Guid id, string status = ExecutionStatus.Running)
     {
         var url = $"/api/v1/executions/{id}";
-        return TypedResults.Accepted(url, new RunAccepted(id, ExecutionStatus.Running, url));
+        return TypedResults.Accepted(url, new RunAccepted(id, status, url));
+    }
+
+    /// <summary>503 with <c>Retry-After</c> (whole seconds): the queue holds as many runs as it may.</summary>
+    public static ProblemHttpResult QueueFull(HttpContext http, TimeSpan retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status503ServiceUnavailable, "queue-full", "The run queue is full",
+            $"the queue holds as many runs as it may; try again in {seconds.ToString(CultureInfo.InvariantCulture)} s");
     }
 
     private static void CheckTimeout(int? timeoutMs, List<(string, string)> problems)
@@ -567,7 +588,8 @@ public static class ExecutionsApi
 
 /// <summary>What the execution endpoints share: loading an execution only together with its access check.</summary>
 public sealed record ExecutionServices(
-    AppDbContext Db, IAccess Access, ExecutionRunner Runner, ExecutionRecorder Recorder, ActiveExecutions Active, TimeProvider Clock,
+    AppDbContext Db, IAccess Access, ExecutionRunner Runner, Plexus.Server.Features.Queue.RunQueue Queue, ExecutionRecorder Recorder,
+    ActiveExecutions Active, TimeProvider Clock,
     Plexus.Server.Features.Router.IRouteInvalidation Routes, ILogger<ExecutionServices> Logger)
 {
     public ProjectServices Projects => new(Db, Access, Clock, Routes);

@@ -46,6 +46,9 @@ public sealed record RunStart
     /// <summary>When true, duration waits are slept through in this process; else the run ends <c>waiting</c> with a timer.</summary>
     public bool WaitInline { get; init; } = true;
 
+    /// <summary>With <see cref="WaitInline"/> false: waits due within this long are slept through all the same.</summary>
+    public TimeSpan MaxInlineWait { get; init; }
+
     public IExecutionEventSink? Events { get; init; }
 
     /// <summary>
@@ -67,7 +70,16 @@ public sealed record RunStart
 
     /// <summary>The stage's environment and secrets when the caller holds them already (the router does); null reads them.</summary>
     public StageValues? Values { get; init; }
+
+    /// <summary>
+    /// For a run from the durable queue: its item, held by this replica. The execution's row exists already, and the
+    /// run's end deletes the item (or turns it into a timer's resume, or queues a retry) in the same transaction.
+    /// </summary>
+    public QueueTicket? Queued { get; init; }
 }
+
+/// <summary>A queue item this replica holds: the work it carries (a retry copies it) and who holds the lease.</summary>
+public sealed record QueueTicket(Plexus.Server.Features.Queue.QueuedWork Work, string Owner);
 
 public enum ExecutionOutcomeKind
 {
@@ -85,6 +97,12 @@ public enum ExecutionOutcomeKind
 
     /// <summary>The execution is not in a state for this (409): a used resume token, a run that already ended.</summary>
     Conflict,
+
+    /// <summary>The run was put in the durable queue; a worker of some replica starts it.</summary>
+    Queued,
+
+    /// <summary>The queue is full (503 with <c>Retry-After</c>): see <see cref="ExecutionOutcome.RetryAfter"/>.</summary>
+    QueueFull,
 }
 
 /// <summary>What asking the runner came to. Expected failures are values of this, never exceptions.</summary>
@@ -98,6 +116,9 @@ public sealed record ExecutionOutcome(ExecutionOutcomeKind Kind, Guid ExecutionI
 
     /// <summary>For <see cref="ExecutionOutcomeKind.Started"/>: the outcome once the run ends or waits.</summary>
     public Task<ExecutionOutcome>? Completion { get; init; }
+
+    /// <summary>For <see cref="ExecutionOutcomeKind.QueueFull"/>: when to try again.</summary>
+    public TimeSpan RetryAfter { get; init; }
 
     public static ExecutionOutcome NotFound(string detail, Guid executionId = default) =>
         new(ExecutionOutcomeKind.NotFound, executionId) { Detail = detail };

@@ -27,7 +27,7 @@ public static partial class ProjectsApi
             .WithDescription("A project with its retention settings.");
         projects.MapPatch("/", UpdateProject).WithName("UpdateProject").WithSummary("Change a project")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithDescription("Changes `name`, `retentionDays` and `retentionMaxCount`; a field left out stays as it is, `0` removes a retention limit.");
+            .WithDescription("Changes `name`, `retentionDays`, `retentionMaxCount` and `errorWorkflowId`; a field left out stays as it is, `0` removes a retention limit, `\"\"` removes the error workflow. The error workflow (a workflow of this project) runs, on the failed run's stage, with `{ execution: { id, workflowId, workflow, version, stage, error, startedAt, endedAt, attempt, retryOf } }` for every failed execution of a published version.");
         projects.MapDelete("/", DeleteProject).WithName("DeleteProject").WithSummary("Delete a project")
             .WithDescription("Deletes the project and everything in it: stages, workflows, versions, publications, secrets, environment variables and executions. Needs the admin permission.");
         return app;
@@ -137,6 +137,23 @@ public static partial class ProjectsApi
             problems.Add(("retentionMaxCount", "must be 0 or more (0: no limit)"));
         }
 
+        Guid? errorWorkflow = null;
+        if (request.ErrorWorkflowId is { Length: > 0 } named)
+        {
+            if (!Guid.TryParse(named, out var id))
+            {
+                problems.Add(("errorWorkflowId", "must be a workflow id (or \"\" for none)"));
+            }
+            else if (!await services.Db.Workflows.AnyAsync(w => w.Id == id && w.ProjectId == project.Id, cancellationToken))
+            {
+                problems.Add(("errorWorkflowId", "must be a workflow of this project"));
+            }
+            else
+            {
+                errorWorkflow = id;
+            }
+        }
+
         if (problems.Count > 0)
         {
             return Problems.Validation(problems);
@@ -151,6 +168,11 @@ public static partial class ProjectsApi
         if (request.RetentionMaxCount is { } count)
         {
             project.RetentionMaxCount = count == 0 ? null : count;
+        }
+
+        if (request.ErrorWorkflowId is not null)
+        {
+            project.ErrorWorkflowId = errorWorkflow;
         }
 
         await services.Db.SaveChangesAsync(cancellationToken);
@@ -174,6 +196,7 @@ public static partial class ProjectsApi
         var executions = db.Executions.Where(e => e.ProjectId == project.Id).Select(e => e.Id);
         await db.NodeRuns.Where(n => executions.Contains(n.ExecutionId)).ExecuteDeleteAsync(cancellationToken);
         await db.Executions.Where(e => e.ProjectId == project.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.QueuedRuns.Where(q => q.ProjectId == project.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Publications.Where(p => workflows.Contains(p.WorkflowId)).ExecuteDeleteAsync(cancellationToken);
         await db.WorkflowVersions.Where(v => workflows.Contains(v.WorkflowId)).ExecuteDeleteAsync(cancellationToken);
         await db.Secrets.Where(s => stages.Contains(s.StageId)).ExecuteDeleteAsync(cancellationToken);
@@ -204,14 +227,16 @@ public static partial class ProjectsApi
 
 public sealed record NewProject(string? Name, string? Slug);
 
-/// <summary>Only the fields given change; <c>0</c> removes a retention limit.</summary>
-public sealed record ProjectChanges(string? Name, int? RetentionDays, int? RetentionMaxCount);
+/// <summary>Only the fields given change; <c>0</c> removes a retention limit, <c>""</c> the error workflow.</summary>
+public sealed record ProjectChanges(string? Name, int? RetentionDays, int? RetentionMaxCount, string? ErrorWorkflowId = null);
 
-public sealed record ProjectView(Guid Id, Guid OrganizationId, string Name, string Slug, DateTimeOffset CreatedAt, int? RetentionDays, int? RetentionMaxCount)
+public sealed record ProjectView(Guid Id, Guid OrganizationId, string Name, string Slug, DateTimeOffset CreatedAt, int? RetentionDays, int? RetentionMaxCount,
+    Guid? ErrorWorkflowId)
 {
     public static ProjectView Of(Project project)
     {
         ArgumentNullException.ThrowIfNull(project);
-        return new(project.Id, project.OrganizationId, project.Name, project.Slug, project.CreatedAt, project.RetentionDays, project.RetentionMaxCount);
+        return new(project.Id, project.OrganizationId, project.Name, project.Slug, project.CreatedAt, project.RetentionDays, project.RetentionMaxCount,
+            project.ErrorWorkflowId);
     }
 }

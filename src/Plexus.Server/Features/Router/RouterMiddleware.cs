@@ -10,6 +10,7 @@ using Plexus.Engine.Nodes;
 using Plexus.Engine.Routing;
 using Plexus.Nodes.Triggers;
 using Plexus.Server.Features.Executions;
+using Plexus.Server.Features.Queue;
 using Plexus.Server.Infrastructure;
 using Plexus.Server.Infrastructure.Access;
 
@@ -202,6 +203,12 @@ public static partial class RouterMiddleware
             Live = routes.Stage == "dev",
             OnResponse = responded is null ? null : response => responded.TrySetResult(response),
         };
+        if (immediately)
+        {
+            await AcceptAsync(context, start, target, logger).ConfigureAwait(false);
+            return;
+        }
+
         var outcome = await runner.StartAsync(start, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Kind != ExecutionOutcomeKind.Started || outcome.Completion is not { } completion)
         {
@@ -210,20 +217,10 @@ public static partial class RouterMiddleware
             return;
         }
 
-        if (responded is null)
-        {
-            var statusUrl = $"/api/v1/executions/{executionId}";
-            context.Response.StatusCode = StatusCodes.Status202Accepted;
-            context.Response.Headers.Location = statusUrl;
-            await context.Response.WriteAsJsonAsync(new JsonObject { ["executionId"] = executionId.ToString(), ["statusUrl"] = statusUrl },
-                context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
         HttpResponseData? response;
         try
         {
-            var first = await Task.WhenAny(responded.Task, completion).WaitAsync(TimeSpan.FromMilliseconds(settings.TimeoutMs), context.RequestAborted)
+            var first = await Task.WhenAny(responded!.Task, completion).WaitAsync(TimeSpan.FromMilliseconds(settings.TimeoutMs), context.RequestAborted)
                 .ConfigureAwait(false);
             response = first == responded.Task ? responded.Task.Result : (await completion.ConfigureAwait(false)).Result?.Response;
         }
@@ -246,6 +243,37 @@ public static partial class RouterMiddleware
         }
 
         await WriteResponseAsync(context, response).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A route that answers at once (<c>respond: immediately</c>): the run goes to the durable queue before the caller
+    /// gets 202 with its status URL; a full queue answers 503 with <c>Retry-After</c>.
+    /// </summary>
+    private static async Task AcceptAsync(HttpContext context, RunStart start, RouteTarget target, ILogger logger)
+    {
+        var queue = context.RequestServices.GetRequiredService<RunQueue>();
+        var outcome = await queue.EnqueueAsync(start, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Kind == ExecutionOutcomeKind.QueueFull)
+        {
+            var seconds = (int)Math.Ceiling(outcome.RetryAfter.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await ProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "queue-full", "The run queue is full",
+                $"the queue holds as many runs as it may; try again in {seconds.ToString(CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+            return;
+        }
+
+        if (outcome.Kind != ExecutionOutcomeKind.Queued)
+        {
+            NotStarted(logger, context.Request.Method, target.Settings.Path, outcome.Kind, outcome.Detail ?? string.Join("; ", outcome.Problems));
+            await FailedAsync(context, outcome.ExecutionId).ConfigureAwait(false);
+            return;
+        }
+
+        var statusUrl = $"/api/v1/executions/{outcome.ExecutionId}";
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.Headers.Location = statusUrl;
+        await context.Response.WriteAsJsonAsync(new JsonObject { ["executionId"] = outcome.ExecutionId.ToString(), ["statusUrl"] = statusUrl },
+            context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task<bool> AuthorizeAsync(HttpContext context, StageRoutes routes, HttpTriggerSettings settings)

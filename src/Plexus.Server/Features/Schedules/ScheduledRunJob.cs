@@ -3,22 +3,26 @@ using Plexus.Engine.Workflows;
 using Plexus.Nodes.Triggers;
 using Plexus.Persistence;
 using Plexus.Server.Features.Executions;
+using Plexus.Server.Features.Queue;
 using Quartz;
 using ExecutionOutcome = Plexus.Server.Features.Executions.ExecutionOutcome;
 
 namespace Plexus.Server.Features.Schedules;
 
-/// <summary>Starts a scheduled run. The one seam between the scheduler and how runs are carried out (a durable queue later).</summary>
+/// <summary>Starts a scheduled run. The one seam between the scheduler and how runs are carried out.</summary>
 public interface IScheduledRuns
 {
     /// <summary>Starts the run; the outcome's <c>Completion</c> ends when the run ends or waits.</summary>
     Task<ExecutionOutcome> StartAsync(RunStart start, CancellationToken cancellationToken);
 }
 
-/// <summary>Runs in this process, with the runner the API and the router use.</summary>
-internal sealed class InProcessScheduledRuns(ExecutionRunner runner) : IScheduledRuns
+/// <summary>
+/// Through the durable queue, claimed by this replica and run here: a replica that dies mid-run leaves the run to
+/// another once its lease expires.
+/// </summary>
+internal sealed class QueuedScheduledRuns(RunQueue queue) : IScheduledRuns
 {
-    public Task<ExecutionOutcome> StartAsync(RunStart start, CancellationToken cancellationToken) => runner.StartAsync(start, cancellationToken);
+    public Task<ExecutionOutcome> StartAsync(RunStart start, CancellationToken cancellationToken) => queue.StartHereAsync(start, cancellationToken);
 }
 
 /// <summary>

@@ -42,7 +42,7 @@ public static class SchedulesSetup
             o.WaitForJobsToComplete = true;
         });
         services.AddTransient<ScheduledRunJob>();
-        services.AddSingleton<IScheduledRuns, InProcessScheduledRuns>();
+        services.AddSingleton<IScheduledRuns, QueuedScheduledRuns>();
         services.AddSingleton<Schedules>();
         services.AddHostedService<ScheduleStartup>();
         return services;

@@ -213,6 +213,9 @@ public static class WorkflowsApi
         var executions = db.Executions.Where(e => e.WorkflowId == workflow.Id).Select(e => e.Id);
         await db.NodeRuns.Where(n => executions.Contains(n.ExecutionId)).ExecuteDeleteAsync(cancellationToken);
         await db.Executions.Where(e => e.WorkflowId == workflow.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.QueuedRuns.Where(q => q.WorkflowId == workflow.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.Projects.Where(p => p.ErrorWorkflowId == workflow.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.ErrorWorkflowId, (Guid?)null), cancellationToken);
         await db.Publications.Where(p => p.WorkflowId == workflow.Id).ExecuteDeleteAsync(cancellationToken);
         await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Workflows.Where(w => w.Id == workflow.Id).ExecuteDeleteAsync(cancellationToken);

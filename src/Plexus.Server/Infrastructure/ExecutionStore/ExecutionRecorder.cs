@@ -5,6 +5,7 @@ using Plexus.Engine.Execution;
 using Plexus.Persistence;
 using Plexus.Persistence.Model;
 using Plexus.Server.Features.Executions;
+using Plexus.Server.Features.Queue;
 
 namespace Plexus.Server.Infrastructure.ExecutionStore;
 
@@ -20,6 +21,39 @@ public sealed record ExecutionEntry(Guid Id, ExecutionOwner Owner, ExecutionReco
 
     /// <summary>Whether an earlier state of this execution was recorded (its start, or a wait): it is then updated, or deleted.</summary>
     public bool AlreadyRecorded { get; init; }
+
+    /// <summary>Queue and outbox rows written in the same transaction as this state, whatever the save policy keeps.</summary>
+    public RecordEffects? Effects { get; init; }
+}
+
+/// <summary>
+/// What an execution's new state causes, written atomically with it: the queue item that ran it is done (or becomes a
+/// timer's resume), a retry is queued, an event goes to the outbox. A crash leaves either the old state with its item
+/// (so the run is claimed again) or the new state with all of these, never half.
+/// </summary>
+public sealed record RecordEffects
+{
+    /// <summary>The queue item (the execution's id) whose run this state ends; deleted.</summary>
+    public bool CompletesItem { get; init; }
+
+    /// <summary>Inserted after the completed item is deleted: the execution's next item (a timer's resume).</summary>
+    public QueuedRunRow? NextItem { get; init; }
+
+    /// <summary>Other executions queued by this state (a retry), with their items.</summary>
+    public IReadOnlyList<(ExecutionRow Execution, QueuedRunRow Item)> Queued { get; init; } = [];
+
+    public IReadOnlyList<OutboxMessageRow> Messages { get; init; } = [];
+
+    public static RecordEffects? Combine(RecordEffects? earlier, RecordEffects? later) =>
+        earlier is null ? later
+        : later is null ? earlier
+        : new RecordEffects
+        {
+            CompletesItem = earlier.CompletesItem || later.CompletesItem,
+            NextItem = later.CompletesItem ? later.NextItem : earlier.NextItem ?? later.NextItem,
+            Queued = [.. earlier.Queued, .. later.Queued],
+            Messages = [.. earlier.Messages, .. later.Messages],
+        };
 }
 
 /// <summary>
@@ -42,9 +76,14 @@ public sealed partial class ExecutionRecorder : BackgroundService
     private readonly ILogger<ExecutionRecorder> _logger;
     private readonly int _batchSize;
     private readonly CancellationTokenSource _abort = new();
+    private readonly QueueStore _queueStore;
+    private readonly QueueSignal _signal;
 
-    public ExecutionRecorder(IOptions<ExecutionOptions> options, IServiceScopeFactory scopes, TimeProvider time, ILogger<ExecutionRecorder> logger)
+    public ExecutionRecorder(IOptions<ExecutionOptions> options, IServiceScopeFactory scopes, QueueStore queue, QueueSignal signal, TimeProvider time,
+        ILogger<ExecutionRecorder> logger)
     {
+        _queueStore = queue;
+        _signal = signal;
         ArgumentNullException.ThrowIfNull(options);
         _queue = Channel.CreateBounded<Write>(new BoundedChannelOptions(options.Value.RecordQueueCapacity)
         {
@@ -67,13 +106,16 @@ public sealed partial class ExecutionRecorder : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(entry);
         var keep = SavePolicy.Keeps(savePolicy, entry.Record.Status);
-        if (!keep && !entry.AlreadyRecorded)
+        if (!keep && !entry.AlreadyRecorded && entry.Effects is null)
         {
             return false;
         }
 
         var write = new Write(entry.Id, keep ? entry : null, !entry.AlreadyRecorded,
-            untilStored ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null);
+            untilStored ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null)
+        {
+            Effects = entry.Effects,
+        };
         await EnqueueAsync(write, cancellationToken).ConfigureAwait(false);
         if (write.Stored is { } stored)
         {
@@ -169,7 +211,9 @@ public sealed partial class ExecutionRecorder : BackgroundService
         var latest = new Dictionary<Guid, Write>(batch.Count);
         foreach (var write in batch)
         {
-            latest[write.Id] = latest.TryGetValue(write.Id, out var earlier) ? write with { Fresh = earlier.Fresh } : write;
+            latest[write.Id] = latest.TryGetValue(write.Id, out var earlier)
+                ? write with { Fresh = earlier.Fresh, Effects = RecordEffects.Combine(earlier.Effects, write.Effects) }
+                : write;
         }
 
         for (var attempt = 1; ; attempt++)
@@ -258,12 +302,73 @@ public sealed partial class ExecutionRecorder : BackgroundService
         await RowInserts.InsertAsync(db, inserted, cancellationToken).ConfigureAwait(false);
         await RowInserts.InsertAsync(db, nodeRuns, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        var effects = await ApplyEffectsAsync(db, writes, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (effects.Queued)
+        {
+            _signal.Runs.Set();
+        }
+
+        if (effects.Messages)
+        {
+            _signal.Outbox.Set();
+        }
+    }
+
+    private async Task<(bool Queued, bool Messages)> ApplyEffectsAsync(AppDbContext db, IReadOnlyCollection<Write> writes, CancellationToken cancellationToken)
+    {
+        var done = new List<Guid>();
+        var items = new List<QueuedRunRow>();
+        var executions = new List<ExecutionRow>();
+        var messages = new List<OutboxMessageRow>();
+        foreach (var write in writes)
+        {
+            if (write.Effects is not { } effects)
+            {
+                continue;
+            }
+
+            if (effects.CompletesItem)
+            {
+                done.Add(write.Id);
+            }
+
+            if (effects.NextItem is { } next)
+            {
+                items.Add(next);
+            }
+
+            foreach (var (execution, item) in effects.Queued)
+            {
+                executions.Add(execution);
+                items.Add(item);
+            }
+
+            messages.AddRange(effects.Messages);
+        }
+
+        if (done.Count > 0)
+        {
+            await db.QueuedRuns.Where(q => done.Contains(q.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await RowInserts.InsertAsync(db, executions, cancellationToken).ConfigureAwait(false);
+        await RowInserts.InsertAsync(db, items, cancellationToken).ConfigureAwait(false);
+        await RowInserts.InsertAsync(db, messages, cancellationToken).ConfigureAwait(false);
+        if (items.Count > 0 || messages.Count > 0)
+        {
+            await _queueStore.NotifyAsync(db, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (items.Count > 0, messages.Count > 0);
     }
 
     /// <param name="Entry">What to store; null deletes the execution.</param>
     /// <param name="Fresh">No earlier state of the execution was written: a plain insert.</param>
-    private sealed record Write(Guid Id, ExecutionEntry? Entry, bool Fresh, TaskCompletionSource? Stored);
+    private sealed record Write(Guid Id, ExecutionEntry? Entry, bool Fresh, TaskCompletionSource? Stored)
+    {
+        public RecordEffects? Effects { get; init; }
+    }
 
     private static partial class Log
     {

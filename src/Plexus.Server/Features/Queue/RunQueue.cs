@@ -1,0 +1,174 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Plexus.Persistence;
+using Plexus.Server.Features.Executions;
+using Plexus.Server.Infrastructure.ExecutionStore;
+
+namespace Plexus.Server.Features.Queue;
+
+/// <summary>
+/// Puts runs in the durable queue: schedules, 202 routes and API runs without <c>wait</c>. A run is checked first (an
+/// invalid workflow is refused, not queued), then its execution (listed as <c>queued</c>) and its item are written in
+/// one transaction before the caller is answered, so nothing accepted is lost. A full queue refuses with a time to
+/// come back.
+/// </summary>
+public sealed class RunQueue(
+    ExecutionRunner runner,
+    QueueStore store,
+    QueueSignal signal,
+    QueuedWorkCodec codec,
+    QueueReplica replica,
+    IServiceScopeFactory scopes,
+    IOptions<QueueOptions> options,
+    TimeProvider time)
+{
+    /// <summary>How often the shared count of waiting items is read again while the estimate says there is room.</summary>
+    private static readonly TimeSpan CountRefresh = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private int _counted;
+    private int _acceptedSince;
+    private long _countedAt;
+    private bool _hasCount;
+
+    /// <summary>Queues the run for any replica's workers: <see cref="ExecutionOutcomeKind.Queued"/>, or refused (invalid, queue full).</summary>
+    public async Task<ExecutionOutcome> EnqueueAsync(RunStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var id = start.ExecutionId ?? Guid.CreateVersion7(time.GetUtcNow());
+        if (runner.Check(start with { ExecutionId = id }) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await AdmitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return new ExecutionOutcome(ExecutionOutcomeKind.QueueFull, id) { RetryAfter = options.Value.RetryAfter };
+        }
+
+        var (execution, item) = Rows(start, id);
+        await InsertAsync(execution, item, cancellationToken).ConfigureAwait(false);
+        signal.Runs.Set();
+        return new ExecutionOutcome(ExecutionOutcomeKind.Queued, id);
+    }
+
+    /// <summary>
+    /// Queues the run already claimed by this replica and runs it here at once (a schedule's firing, which lasts as
+    /// long as its run so that the schedule's overlap policy holds): durable like any queued run, so another replica
+    /// finishes it if this one dies. <see cref="ExecutionOutcome.Completion"/> ends when the run ends or waits.
+    /// </summary>
+    public async Task<ExecutionOutcome> StartHereAsync(RunStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var id = start.ExecutionId ?? Guid.CreateVersion7(time.GetUtcNow());
+        if (runner.Check(start with { ExecutionId = id }) is { } refused)
+        {
+            return refused;
+        }
+
+        var (execution, item) = Rows(start, id);
+        execution.Status = Plexus.Engine.Execution.ExecutionStatus.Running;
+        item.LeaseOwner = replica.Id;
+        item.LeaseExpiresAt = item.EnqueuedAt + options.Value.LeaseDuration;
+        item.Deliveries = 1;
+        replica.Hold(id);
+        try
+        {
+            await InsertAsync(execution, item, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            replica.Drop(id);
+            throw;
+        }
+
+        var completion = Task.Run(async () =>
+        {
+            try
+            {
+                await runner.RunQueuedAsync(item, CancellationToken.None).ConfigureAwait(false);
+                return new ExecutionOutcome(ExecutionOutcomeKind.Ran, id);
+            }
+            finally
+            {
+                replica.Drop(id);
+            }
+        }, CancellationToken.None);
+        return new ExecutionOutcome(ExecutionOutcomeKind.Started, id) { Completion = completion };
+    }
+
+    private async Task InsertAsync(Persistence.Model.ExecutionRow execution, Persistence.Model.QueuedRunRow item, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await store.InsertAsync(db, [execution], [item], cancellationToken).ConfigureAwait(false);
+    }
+
+    private (Persistence.Model.ExecutionRow Execution, Persistence.Model.QueuedRunRow Item) Rows(RunStart start, Guid id)
+    {
+
+        var workflow = start.Workflow;
+        var document = start.Pinned is { } pinned ? start.Document with { Pinned = pinned } : start.Document;
+        var work = new QueuedWork
+        {
+            Stage = start.Stage,
+            Version = start.Version,
+            Document = start.Version is null || start.Pinned is not null ? Plexus.Engine.Workflows.WorkflowFile.Write(document) : null,
+            DraftRevision = workflow.DraftRevision,
+            TriggerNodeId = start.TriggerNodeId,
+            Input = start.Input?.DeepClone(),
+            CorrelationId = start.CorrelationId,
+            UsePinned = start.UsePinned || start.Pinned is not null,
+            FromNode = start.FromNode,
+            KnownOutputs = start.KnownOutputs is { } known ? new(known.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))) : null,
+            Live = start.Live,
+        };
+        var now = time.GetUtcNow();
+        var owner = new ExecutionOwner(workflow.OrganizationId, workflow.ProjectId, workflow.Id, start.Version);
+        return QueueRows.Start(id, owner, work, codec.Write(work), now, now);
+    }
+
+    /// <summary>
+    /// Whether one more run fits. The count of waiting items is read at most once a second while the estimate (the
+    /// last count plus what this replica queued since) is under capacity, and read again before refusing, so a
+    /// refusal is never from a stale count. Other replicas' runs since the last count are not in the estimate: the
+    /// capacity is exact to within one second of their intake.
+    /// </summary>
+    private async Task<bool> AdmitAsync(CancellationToken cancellationToken)
+    {
+        var capacity = options.Value.Capacity;
+        lock (_gate)
+        {
+            var fresh = _hasCount && time.GetElapsedTime(_countedAt) < CountRefresh;
+            if (fresh && _counted + _acceptedSince < capacity)
+            {
+                _acceptedSince++;
+                return true;
+            }
+        }
+
+        var counted = await CountAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _counted = counted;
+            _acceptedSince = 0;
+            _countedAt = time.GetTimestamp();
+            _hasCount = true;
+            if (_counted >= capacity)
+            {
+                return false;
+            }
+
+            _acceptedSince++;
+            return true;
+        }
+    }
+
+    private async Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var now = time.GetUtcNow();
+        return await db.QueuedRuns.CountAsync(q => q.AvailableAt <= now && q.LeaseOwner == null, cancellationToken).ConfigureAwait(false);
+    }
+}
