@@ -173,7 +173,10 @@ public sealed class LiveEventsAcrossReplicas(PostgresRedisServer server) : IClas
         var viaReplica = replica.ClientWithToken(token);
         await using var watcher = await LiveClient.ConnectAsync(server, token);
 
-        var answer = await viaReplica.PostAsJsonAsync($"/api/v1/workflows/{workflow}/runs", new { input = new { } }, TestContext.Current.CancellationToken);
+        // Waited for (briefly), so that it runs on the replica that took it: a run not waited for goes to the queue,
+        // where either replica's workers may take it.
+        var answer = await viaReplica.PostAsJsonAsync($"/api/v1/workflows/{workflow}/runs?wait=true&timeoutMs=200", new { input = new { } },
+            TestContext.Current.CancellationToken);
         var id = (await Expect.JsonAsync(answer, HttpStatusCode.Accepted))["id"]!.GetValue<Guid>();
         var joined = await watcher.JoinAsync(id);
         var events = await watcher.UntilFinishedAsync(joined);

@@ -35,6 +35,7 @@ public sealed partial class ExecutionRunner(
     IOptions<QueueOptions> queueOptions,
     QueueStore queueStore,
     QueueSignal signal,
+    Plexus.Server.Features.Router.RouteTables routeTables,
     TimeProvider time,
     ILogger<ExecutionRunner> logger)
 {
@@ -129,13 +130,16 @@ public sealed partial class ExecutionRunner(
     /// run (its payload unreadable, its workflow gone, claimed too often because replicas died running it) fails its
     /// execution with the reason. Returns once the run ends or waits.
     /// </summary>
-    public async Task RunQueuedAsync(QueuedRunRow item, CancellationToken cancellationToken)
+    /// <param name="started">Whether the claim moved this start's execution from queued to running (it is then not read again).</param>
+    public async Task RunQueuedAsync(QueuedRunRow item, bool started, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var row = await db.Executions.AsNoTracking().FirstOrDefaultAsync(e => e.Id == item.Id, cancellationToken).ConfigureAwait(false);
         var work = codec.Read(item.Payload);
+        var row = started && work is not null
+            ? RowOf(item, work)
+            : await db.Executions.AsNoTracking().FirstOrDefaultAsync(e => e.Id == item.Id, cancellationToken).ConfigureAwait(false);
         if (row is null || row.Status is not (ExecutionStatus.Running or ExecutionStatus.Waiting))
         {
             await db.QueuedRuns.Where(q => q.Id == item.Id && q.LeaseOwner == replica.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
@@ -185,12 +189,20 @@ public sealed partial class ExecutionRunner(
             return;
         }
 
-        var workflow = await db.Workflows.AsNoTracking().FirstOrDefaultAsync(w => w.Id == item.WorkflowId, cancellationToken).ConfigureAwait(false);
-        var text = work.Document ?? (workflow is null || work.Version is not { } version
-            ? null
-            : await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id && v.Number == version).Select(v => v.Document)
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false));
-        if (workflow is null || text is null || WorkflowFile.Parse(text).Document is not { } document)
+        // A published route's run finds its workflow, document and stage values in the route table already built here.
+        var routes = work.Version is not null ? routeTables.Built(item.ProjectId, work.Stage) : null;
+        var target = routes?.Table.Entries.FirstOrDefault(e => e.Target.Workflow.Id == item.WorkflowId && e.Target.Version == work.Version)?.Target;
+        var workflow = target?.Workflow
+            ?? await db.Workflows.AsNoTracking().FirstOrDefaultAsync(w => w.Id == item.WorkflowId, cancellationToken).ConfigureAwait(false);
+        var document = work.Document is { } draft ? WorkflowFile.Parse(draft).Document : target?.Document;
+        if (document is null && workflow is not null && work.Version is { } version)
+        {
+            var text = await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id && v.Number == version).Select(v => v.Document)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            document = text is null ? null : WorkflowFile.Parse(text).Document;
+        }
+
+        if (workflow is null || document is null)
         {
             await FailQueuedAsync(db, row, "the workflow or its version was deleted before the run started", cancellationToken).ConfigureAwait(false);
             return;
@@ -209,6 +221,7 @@ public sealed partial class ExecutionRunner(
             KnownOutputs = work.KnownOutputs?.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal),
             CorrelationId = work.CorrelationId,
             ExecutionId = item.Id,
+            Values = target is null ? null : routes!.Values,
             WaitInline = false,
             MaxInlineWait = queueOptions.Value.MaxInlineWait,
             Live = work.Live,
@@ -222,6 +235,23 @@ public sealed partial class ExecutionRunner(
             await FailQueuedAsync(db, row, $"the run could not start: {reason}", cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The execution row of a start a claim moved to running, from what its item carries (not read again).</summary>
+    private static ExecutionRow RowOf(QueuedRunRow item, QueuedWork work) => new()
+    {
+        Id = item.Id,
+        OrganizationId = item.OrganizationId,
+        ProjectId = item.ProjectId,
+        WorkflowId = item.WorkflowId,
+        Version = work.Version,
+        Stage = work.Stage,
+        Status = ExecutionStatus.Running,
+        CorrelationId = work.CorrelationId,
+        StartedAt = item.EnqueuedAt,
+        EnqueuedAt = item.EnqueuedAt,
+        Attempt = work.Attempt,
+        RetryOf = work.RetryOf,
+    };
 
     /// <summary>Fails a queued execution that cannot run, drops its item, and tells the outbox, in one transaction.</summary>
     private async Task FailQueuedAsync(AppDbContext db, ExecutionRow row, string reason, CancellationToken cancellationToken)

@@ -45,8 +45,10 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
     /// Claims up to <paramref name="count"/> due items, waiting ones and those whose lease expired, oldest due first;
     /// the executions of claimed starts become <c>running</c> in the same transaction.
     /// </summary>
-    public async Task<List<QueuedRunRow>> ClaimAsync(AppDbContext db, string owner, int count, DateTimeOffset now, TimeSpan lease,
-        CancellationToken cancellationToken)
+    /// <returns>The items, and the starts whose executions this claim moved from queued to running (the others were
+    /// cancelled meanwhile, or are claimed again after their replica died).</returns>
+    public async Task<(List<QueuedRunRow> Items, HashSet<Guid> Started)> ClaimAsync(AppDbContext db, string owner, int count, DateTimeOffset now,
+        TimeSpan lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         var until = now + lease;
@@ -81,14 +83,21 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
         }
 
         var starts = claimed.Where(q => q.Kind == QueuedWork.StartKind).Select(q => q.Id).ToList();
+        var started = new HashSet<Guid>();
         if (starts.Count > 0)
         {
-            await db.Executions.Where(e => starts.Contains(e.Id) && e.Status == ExecutionStatus.Queued)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Running), cancellationToken).ConfigureAwait(false);
+            var queued = await db.Executions.Where(e => starts.Contains(e.Id) && e.Status == ExecutionStatus.Queued).Select(e => e.Id)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (queued.Count > 0)
+            {
+                await db.Executions.Where(e => queued.Contains(e.Id) && e.Status == ExecutionStatus.Queued)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Running), cancellationToken).ConfigureAwait(false);
+                started.UnionWith(queued);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return claimed;
+        return (claimed, started);
     }
 
     /// <summary>Renews the leases <paramref name="owner"/> holds on <paramref name="items"/>; returns how many.</summary>

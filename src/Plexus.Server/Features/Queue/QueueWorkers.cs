@@ -48,12 +48,14 @@ public sealed partial class QueueWorkers(
             await _free.WaitAsync(stoppingToken).ConfigureAwait(false);
             var slots = 1 + DrainFree();
             List<QueuedRunRow> claimed;
+            HashSet<Guid> started;
             DateTimeOffset? nextDue = null;
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                claimed = await store.ClaimAsync(db, replica.Id, slots, time.GetUtcNow(), settings.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                (claimed, started) = await store.ClaimAsync(db, replica.Id, slots, time.GetUtcNow(), settings.LeaseDuration, stoppingToken)
+                    .ConfigureAwait(false);
                 if (claimed.Count < slots)
                 {
                     nextDue = await store.NextDueAsync(db, stoppingToken).ConfigureAwait(false);
@@ -72,7 +74,7 @@ public sealed partial class QueueWorkers(
             {
                 replica.Hold(item.Id);
                 metrics.Started(item, time.GetUtcNow());
-                _ = RunAsync(item);
+                _ = RunAsync(item, started.Contains(item.Id));
             }
 
             if (claimed.Count < slots)
@@ -106,13 +108,13 @@ public sealed partial class QueueWorkers(
         return taken;
     }
 
-    private async Task RunAsync(QueuedRunRow item)
+    private async Task RunAsync(QueuedRunRow item, bool started)
     {
         await Task.Yield();
         try
         {
             // Not the host's stopping token: a stop cancels runs through ActiveExecutions, which gives them back to the queue.
-            await runner.RunQueuedAsync(item, CancellationToken.None).ConfigureAwait(false);
+            await runner.RunQueuedAsync(item, started, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

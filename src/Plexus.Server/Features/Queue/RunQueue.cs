@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Plexus.Persistence;
+using Plexus.Persistence.Model;
 using Plexus.Server.Features.Executions;
 using Plexus.Server.Infrastructure.ExecutionStore;
 
@@ -25,6 +26,9 @@ public sealed class RunQueue(
     /// <summary>How often the shared count of waiting items is read again while the estimate says there is room.</summary>
     private static readonly TimeSpan CountRefresh = TimeSpan.FromSeconds(1);
 
+    private const int MaxBatch = 512;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingInsert> _pending = new();
+    private int _writing;
     private readonly Lock _gate = new();
     private int _counted;
     private int _acceptedSince;
@@ -86,7 +90,7 @@ public sealed class RunQueue(
         {
             try
             {
-                await runner.RunQueuedAsync(item, CancellationToken.None).ConfigureAwait(false);
+                await runner.RunQueuedAsync(item, started: true, CancellationToken.None).ConfigureAwait(false);
                 return new ExecutionOutcome(ExecutionOutcomeKind.Ran, id);
             }
             finally
@@ -97,14 +101,71 @@ public sealed class RunQueue(
         return new ExecutionOutcome(ExecutionOutcomeKind.Started, id) { Completion = completion };
     }
 
-    private async Task InsertAsync(Persistence.Model.ExecutionRow execution, Persistence.Model.QueuedRunRow item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the run's rows, together with those of whoever else is queueing now: one transaction (and one
+    /// notification) per batch, so a burst of 202s costs a few commits, not one each. Returns once they are committed.
+    /// </summary>
+    private async Task InsertAsync(ExecutionRow execution, QueuedRunRow item, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await store.InsertAsync(db, [execution], [item], cancellationToken).ConfigureAwait(false);
+        var pending = new PendingInsert(execution, item, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _pending.Enqueue(pending);
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            _ = Task.Run(WriteBatchesAsync, CancellationToken.None);
+        }
+
+        // A caller that stops waiting does not take the batch down with it; its run may still be queued.
+        await pending.Written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private (Persistence.Model.ExecutionRow Execution, Persistence.Model.QueuedRunRow Item) Rows(RunStart start, Guid id)
+    private async Task WriteBatchesAsync()
+    {
+        var batch = new List<PendingInsert>(MaxBatch);
+        while (true)
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _pending.TryDequeue(out var next))
+            {
+                batch.Add(next);
+            }
+
+            if (batch.Count == 0)
+            {
+                Volatile.Write(ref _writing, 0);
+                // Something queued after the last look but before the flag dropped would wait for nobody: look again.
+                if (_pending.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                await store.InsertAsync(db, [.. batch.Select(p => p.Execution)], [.. batch.Select(p => p.Item)], CancellationToken.None)
+                    .ConfigureAwait(false);
+                foreach (var pending in batch)
+                {
+                    pending.Written.TrySetResult();
+                }
+            }
+            catch (Exception exception)
+            {
+                // Broken infrastructure: every caller of the batch gets the failure (their runs are not queued).
+                foreach (var pending in batch)
+                {
+                    pending.Written.TrySetException(exception);
+                }
+            }
+        }
+    }
+
+    private sealed record PendingInsert(ExecutionRow Execution, QueuedRunRow Item, TaskCompletionSource Written);
+
+    private (ExecutionRow Execution, QueuedRunRow Item) Rows(RunStart start, Guid id)
     {
 
         var workflow = start.Workflow;

@@ -84,6 +84,24 @@ public sealed class RouteTables(IServiceScopeFactory scopes, IDataProtectionProv
         }
     }
 
+    /// <summary>
+    /// A stage's routes already built here, found by project id, or null: a queued run of a published route reuses its
+    /// workflow, document and stage values instead of reading them again (the tables are dropped on every change to them).
+    /// </summary>
+    public StageRoutes? Built(Guid projectId, string stage)
+    {
+        foreach (var lazy in _tables.Values)
+        {
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully && lazy.Value.Result is { } routes
+                && routes.ProjectId == projectId && routes.Stage == stage)
+            {
+                return routes;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Drops every table here (after a lost notification connection).</summary>
     public void DropAll() => _tables.Clear();
 
