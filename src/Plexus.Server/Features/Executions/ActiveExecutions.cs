@@ -37,6 +37,12 @@ public sealed class ActiveExecutions
     {
         ArgumentNullException.ThrowIfNull(run);
         _runs[run.EngineId] = run;
+        if (Stopping)
+        {
+            // Started while the process stops (a queue item claimed just before): it stops at once, and is given back.
+            Cancel(run);
+        }
+
         if (_cancelOnStart.TryRemove(run.EngineId, out var asked))
         {
             run.Ended.Task.ContinueWith(_ => asked.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -155,9 +161,18 @@ internal sealed class LateStarts(ActiveExecutions runs, IOptions<ExecutionOption
 }
 
 /// <summary>Stops the runs of this process when the host stops; registered after the recorder, so it stops before it.</summary>
-internal sealed class ActiveExecutionsShutdown(ActiveExecutions runs) : IHostedService
+internal sealed class ActiveExecutionsShutdown(ActiveExecutions runs, Queue.QueueReplica replica, TimeProvider time) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => runs.CancelAllAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await runs.CancelAllAsync(cancellationToken).ConfigureAwait(false);
+        // Queue items claimed just before the stop may start after the runs were cancelled (they stop as they start):
+        // wait until each has been given back or recorded, so none is left holding its lease until it expires.
+        while (replica.Held.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
 }

@@ -297,12 +297,7 @@ public sealed partial class ExecutionRunner(
         if (await db.QueuedRuns.AnyAsync(q => q.Id == executionId && q.LeaseOwner == replica.Id, cancellationToken).ConfigureAwait(false))
         {
             // Claimed by this replica's workers, not under way yet: it stops as it starts.
-            var ended = active.CancelWhenStarted(executionId);
-            return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId)
-            {
-                Completion = ended.ContinueWith(_ => new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId), CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default),
-            };
+            return CancelOnStart(executionId);
         }
 
         var now = time.GetUtcNow();
@@ -325,6 +320,13 @@ public sealed partial class ExecutionRunner(
 
         var status = await db.Executions.Where(e => e.Id == executionId).Select(e => e.Status).FirstOrDefaultAsync(cancellationToken)
             .ConfigureAwait(false);
+        if (status == ExecutionStatus.Running
+            && await db.QueuedRuns.AnyAsync(q => q.Id == executionId && q.LeaseOwner == replica.Id, cancellationToken).ConfigureAwait(false))
+        {
+            // Claimed here while this was asked (the claim committed in between): it stops as it starts.
+            return CancelOnStart(executionId);
+        }
+
         return status is null
             ? ExecutionOutcome.NotFound("execution not found", executionId)
             : ExecutionOutcome.Conflict(executionId, $"the execution is {status}");
@@ -357,6 +359,16 @@ public sealed partial class ExecutionRunner(
         }
 
         return (plan, document, null);
+    }
+
+    private ExecutionOutcome CancelOnStart(Guid executionId)
+    {
+        var ended = active.CancelWhenStarted(executionId);
+        return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId)
+        {
+            Completion = ended.ContinueWith(_ => new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default),
+        };
     }
 
     private async Task<(PreparedRun? Run, ExecutionOutcome? Outcome)> PrepareAsync(RunStart start, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Plexus.Server.Infrastructure;
 
 namespace Plexus.Server.Features.Queue;
@@ -15,33 +14,15 @@ public sealed partial class QueueListener(QueueSignal signal, IOptions<DatabaseO
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
-            {
-                await using var connection = new NpgsqlConnection(_connectionString);
-                await connection.OpenAsync(stoppingToken).ConfigureAwait(false);
-                connection.Notification += (_, _) => WakeAll();
-                await using (var listen = new NpgsqlCommand($"LISTEN {QueueStore.Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
-                }
-
-                WakeAll();
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or System.IO.IOException)
-            {
-                LogListenFailed(logger, exception);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
-            }
+            // Woken on every (re)connection too: work queued while not listening was not announced.
+            await PostgresListen.RunAsync(_connectionString, QueueStore.Channel, _ => WakeAll(), _ => WakeAll(),
+                exception => LogListenFailed(logger, exception), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 

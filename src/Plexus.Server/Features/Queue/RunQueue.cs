@@ -21,7 +21,7 @@ public sealed class RunQueue(
     QueueReplica replica,
     IServiceScopeFactory scopes,
     IOptions<QueueOptions> options,
-    TimeProvider time)
+    TimeProvider time) : IDisposable
 {
     /// <summary>How often the shared count of waiting items is read again while the estimate says there is room.</summary>
     private static readonly TimeSpan CountRefresh = TimeSpan.FromSeconds(1);
@@ -34,6 +34,11 @@ public sealed class RunQueue(
     private int _acceptedSince;
     private long _countedAt;
     private bool _hasCount;
+    private int _inFlight;
+    private readonly SemaphoreSlim _recount = new(1, 1);
+
+    /// <summary>A refusal within this long of a count stands without counting again (a burst waiting on one count).</summary>
+    private static readonly TimeSpan RecountSettles = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Queues the run for any replica's workers: <see cref="ExecutionOutcomeKind.Queued"/>, or refused (invalid, queue full).</summary>
     public async Task<ExecutionOutcome> EnqueueAsync(RunStart start, CancellationToken cancellationToken)
@@ -51,7 +56,18 @@ public sealed class RunQueue(
         }
 
         var (execution, item) = Rows(start, id);
-        await InsertAsync(execution, item, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await InsertAsync(execution, item, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight--;
+            }
+        }
+
         signal.Runs.Set();
         return new ExecutionOutcome(ExecutionOutcomeKind.Queued, id);
     }
@@ -197,32 +213,71 @@ public sealed class RunQueue(
     /// </summary>
     private async Task<bool> AdmitAsync(CancellationToken cancellationToken)
     {
-        var capacity = options.Value.Capacity;
-        lock (_gate)
+        if (TryAdmitOnEstimate(recountedWithin: null) is { } quick)
         {
-            var fresh = _hasCount && time.GetElapsedTime(_countedAt) < CountRefresh;
-            if (fresh && _counted + _acceptedSince < capacity)
-            {
-                _acceptedSince++;
-                return true;
-            }
+            return quick;
         }
 
-        var counted = await CountAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate)
+        // One count at a time: callers that waited for it decide on the count just made.
+        await _recount.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _counted = counted;
-            _acceptedSince = 0;
-            _countedAt = time.GetTimestamp();
-            _hasCount = true;
-            if (_counted >= capacity)
+            if (TryAdmitOnEstimate(recountedWithin: RecountSettles) is { } settled)
             {
-                return false;
+                return settled;
             }
 
-            _acceptedSince++;
-            return true;
+            var counted = await CountAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                // Accepted runs whose rows are not committed yet are not in the count.
+                _counted = counted;
+                _acceptedSince = _inFlight;
+                _countedAt = time.GetTimestamp();
+                _hasCount = true;
+                return Accept();
+            }
         }
+        finally
+        {
+            _recount.Release();
+        }
+    }
+
+    /// <summary>
+    /// Decides on the estimate when it can: yes while it is fresh and under capacity; no when over capacity and counted
+    /// within <paramref name="recountedWithin"/>; else null (count again).
+    /// </summary>
+    private bool? TryAdmitOnEstimate(TimeSpan? recountedWithin)
+    {
+        lock (_gate)
+        {
+            if (!_hasCount)
+            {
+                return null;
+            }
+
+            var age = time.GetElapsedTime(_countedAt);
+            if (age < CountRefresh && _counted + _acceptedSince < options.Value.Capacity)
+            {
+                return Accept();
+            }
+
+            return recountedWithin is { } settles && age < settles ? false : null;
+        }
+    }
+
+    /// <summary>Under <see cref="_gate"/>: takes a place if the estimate has one.</summary>
+    private bool Accept()
+    {
+        if (_counted + _acceptedSince >= options.Value.Capacity)
+        {
+            return false;
+        }
+
+        _acceptedSince++;
+        _inFlight++;
+        return true;
     }
 
     private async Task<int> CountAsync(CancellationToken cancellationToken)
@@ -232,4 +287,6 @@ public sealed class RunQueue(
         var now = time.GetUtcNow();
         return await db.QueuedRuns.CountAsync(q => q.AvailableAt <= now && q.LeaseOwner == null, cancellationToken).ConfigureAwait(false);
     }
+
+    public void Dispose() => _recount.Dispose();
 }

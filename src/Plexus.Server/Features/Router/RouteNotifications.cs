@@ -30,40 +30,20 @@ public sealed partial class RouteNotifications(RouteTables tables, IOptions<Data
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var first = true;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            // After a lost connection every table goes: invalidations may have been missed meanwhile.
+            await PostgresListen.RunAsync(_connectionString, Channel, Received, reconnected =>
             {
-                await using var connection = new NpgsqlConnection(_connectionString);
-                await connection.OpenAsync(stoppingToken).ConfigureAwait(false);
-                connection.Notification += (_, e) => Received(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
-                }
-
-                if (!first)
+                if (reconnected)
                 {
                     tables.DropAll();
                 }
-
-                first = false;
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or System.IO.IOException)
-            {
-                LogListenFailed(logger, exception);
-                first = false;
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
-            }
+            }, exception => LogListenFailed(logger, exception), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
