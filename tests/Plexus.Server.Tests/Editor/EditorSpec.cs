@@ -94,6 +94,31 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await Expect(page.GetByTestId("preview-body")).ToContainTextAsync("\"sum\":55");
         await EditorHost.ShotAsync(page, "08b-expression-preview");
 
+        // The expression toggle: status becomes ={{ 200 }}, previewed with the run's data; problems show at the field.
+        var status = page.GetByTestId("field-status");
+        await status.GetByRole(AriaRole.Button, new() { Name = "Expression", Exact = true }).ClickAsync();
+        await Expect(status).ToHaveAttributeAsync("data-mode", "expression");
+        await Expect(page.Locator("#setting-status")).ToHaveValueAsync("200");
+        await Expect(page.GetByTestId("preview-status")).ToContainTextAsync("200");
+        await page.Locator("#setting-status").FillAsync("input.sum * 4");
+        await Expect(page.GetByTestId("preview-status").Locator("code")).ToHaveTextAsync("220");
+        await page.Locator("#setting-status").FillAsync("input.sum +");
+        await Expect(status.Locator(".error")).ToContainTextAsync("not valid JavaScript");
+        await page.Locator("#setting-status").FillAsync("nodes.ghost.output.code");
+        await Expect(status.Locator(".error")).ToContainTextAsync("reads nodes.ghost, which does not run before this node");
+        await page.Locator("#setting-status").FillAsync("trigger.body.name");
+        await Expect(status.Locator(".warning")).ToContainTextAsync("this gives text \"bench\"; the field needs a whole number from 100 to 599");
+        await page.Locator("#setting-status").FillAsync("input.sum * 4");
+        await Expect(status.Locator(".error, .warning")).ToHaveCountAsync(0);
+        await EditorHost.ShotAsync(page, "08e-expression-toggle");
+        // Back to a fixed value: what the expression gave with the last run's data.
+        await page.Locator("#setting-status").BlurAsync();
+        await status.GetByRole(AriaRole.Button, new() { Name = "Fixed", Exact = true }).ClickAsync();
+        await Expect(status).ToHaveAttributeAsync("data-mode", "fixed");
+        await Expect(page.Locator("#setting-status")).ToHaveValueAsync("220");
+        await page.Locator("#setting-status").FillAsync("200");
+        await page.Locator("#setting-status").BlurAsync();
+
         // Pinned test data: sum's output is pinned, the next run takes it instead of running sum; then unpinned.
         await page.Locator(".react-flow__node[data-id='sum']").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Pin this output as test data" }).ClickAsync();

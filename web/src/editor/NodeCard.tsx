@@ -31,7 +31,7 @@ export function typeInitials(type: string): string {
 function summary(node: WorkflowNode): string | null {
   const s = node.settings ?? {};
   if (node.type === 'http.trigger') return `${typeof s.method === 'string' ? s.method : 'POST'} ${typeof s.path === 'string' ? s.path : ''}`;
-  if (node.type === 'http.response') return `status ${typeof s.status === 'number' ? s.status : 200}`;
+  if (node.type === 'http.response') return `status ${typeof s.status === 'number' || typeof s.status === 'string' ? s.status : 200}`;
   if (node.type === 'code.js' && typeof s.source === 'string') return s.source.split('\n')[0]?.slice(0, 38) ?? null;
   if (node.type === 'flow.if' && s.condition !== undefined) return String(typeof s.condition === 'string' ? s.condition : JSON.stringify(s.condition)).slice(0, 38);
   return null;

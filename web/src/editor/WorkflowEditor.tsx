@@ -12,7 +12,7 @@ import { ago, CopyText, Modal, ProblemBox, StatusBadge, toast, useAction } from 
 import { checkConnection } from './connect';
 import {
   addEdge, addNode, autoLayout, type Catalog, catalogOf, edgeKey, fragmentOf, initialSettings, moveNodes, newNodeId, outputsOf, parseEnd, paste,
-  readFragment, removeEdges, removeNodes, renameNode, setPinned, updateNode, type NodeChange,
+  readFragment, removeEdges, removeNodes, renameNode, setPinned, updateNode, upstreamOf, type NodeChange,
 } from './graph';
 import { beginGesture, canRedo, canUndo, commit, endGesture, type History, redo, reset, start, undo } from './history';
 import { type CardNode, NodeCard } from './NodeCard';
@@ -554,6 +554,7 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
     env: {},
     execution: { id: execution.id, stage: execution.stage, workflow: doc.name },
   }, [execution, runs, run, doc.name]);
+  const upstream = useMemo(() => upstreamOf(doc, node.id), [doc, node.id]);
   const [tab, setTab] = useState<'settings' | 'output'>(run ? 'output' : 'settings');
   const [id, setId] = useState(node.id);
   const pinned = doc.pinned?.[node.id];
@@ -591,7 +592,8 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
             </div>
             {type ? (
               <SettingsForm schema={type.settingsSchema} settings={node.settings ?? {}} problems={fieldProblems}
-                onChange={(settings) => onChange({ settings })} onEditStart={onEditStart} onEditEnd={onEditEnd} previewContext={previewContext} />
+                onChange={(settings) => onChange({ settings })} onEditStart={onEditStart} onEditEnd={onEditEnd} previewContext={previewContext}
+                rawSettings={type.rawSettings} upstream={upstream} />
             ) : <div className="problem">Unknown node type {node.type}.</div>}
             <div className="field">
               <label htmlFor="node-notes">Notes</label>
