@@ -312,6 +312,95 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
     }
 
     [Fact]
+    public async Task A_past_execution_opens_read_only_with_the_version_it_ran_and_re_runs_from_a_node_with_its_upstream_outputs()
+    {
+        var owner = await AccountAsync();
+        var (project, slug) = await owner.ProjectAsync();
+        var workflow = await PostAsync(owner.Http, $"/api/v1/projects/{project}/workflows", new { name = "greet", document = JsonNode.Parse(GreetDocument) });
+        await PostAsync(owner.Http, $"/api/v1/workflows/{workflow}/versions", new { }, "version");
+        await PostAsync(owner.Http, $"/api/v1/workflows/{workflow}/publish", new { stage = "prod", version = 1 }, "version");
+        using (var caller = new HttpClient())
+        using (var body = new StringContent("""{"name":"bench","numbers":[1,2,3,4,5,6,7,8,9,10]}""", Encoding.UTF8, "application/json"))
+        {
+            (await caller.PostAsync(new Uri($"{host.Url}/p/{slug}/prod/hook/42"), body, Ct)).EnsureSuccessStatusCode();
+        }
+
+        // The draft moves on after the run (a fourth node): the canvas must show the document the run used, not this.
+        using (var draft = await owner.Http.GetAsync($"/api/v1/workflows/{workflow}/draft", Ct))
+        {
+            var changed = JsonNode.Parse(GreetDocument)!;
+            changed["nodes"]!.AsArray().Add(JsonNode.Parse("""{ "id": "later", "type": "data.set", "settings": { "value": 1 }, "position": { "x": 0, "y": 200 } }"""));
+            using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/workflows/{workflow}/draft") { Content = JsonContent.Create(changed) };
+            put.Headers.IfMatch.Add(draft.Headers.ETag!);
+            (await owner.Http.SendAsync(put, Ct)).EnsureSuccessStatusCode();
+        }
+
+        var first = await StoredExecutionAsync(owner.Http, workflow);
+        var page = await host.NewPageAsync(owner.Session);
+        await page.GotoAsync($"/projects/{project}/executions/{first}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open on canvas" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"workflows/{workflow}\\?execution={first}$"));
+        await Expect(page.GetByTestId("read-only")).ToHaveTextAsync("Read-only: version 1");
+        await Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(3);
+        await Expect(page.Locator(".react-flow__node[data-id='later']")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".pnode.run-succeeded")).ToHaveCountAsync(3);
+        await Expect(page.GetByTestId("run-result").Locator(".run-summary")).ToContainTextAsync("3 node runs");
+
+        // Nothing on it changes: no palette, no publishing, nodes do not move, settings are disabled.
+        await Expect(page.Locator(".palette")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true })).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("Undo")).ToHaveCountAsync(0);
+        // (Dragging a node that cannot move pans the view instead: its place in the workflow, the transform, stays.)
+        var sum = page.Locator(".react-flow__node[data-id='sum']");
+        var before = await sum.GetAttributeAsync("style");
+        var box = await sum.BoundingBoxAsync();
+        await sum.HoverAsync();
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box!.X + 200, box.Y + 150, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        Assert.Matches("transform: translate\\(280px, 0px\\)", before);
+        Assert.Equal(before, await sum.GetAttributeAsync("style"));
+        await sum.ClickAsync();
+        await Expect(page.GetByTestId("node-output")).ToContainTextAsync("55");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#setting-source")).ToBeDisabledAsync();
+        await Expect(page.GetByLabel("Delete node")).ToHaveCountAsync(0);
+        await EditorHost.ShotAsync(page, "22-execution-read-only");
+
+        // Re-run from reply: only reply runs again, with hook's and sum's outputs from that execution.
+        await page.Locator(".react-flow__node[data-id='reply']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Re-run from here" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"\\?execution=(?!{first})[0-9a-f-]+&from={first}$"));
+        var second = new Regex("execution=([0-9a-f-]+)").Match(page.Url).Groups[1].Value;
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        await Expect(page.GetByTestId("run-result").Locator(".run-summary")).ToContainTextAsync("1 node run");
+        await Expect(page.Locator("[data-testid='node-run'][data-reused='true']")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".pnode.run-reused")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".react-flow__node[data-id='reply'] .pnode.run-succeeded:not(.run-reused)")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("run-response")).ToContainTextAsync("Hello, bench!");
+        await EditorHost.ShotAsync(page, "23-rerun-from-node");
+        var rerun = await owner.Http.GetFromJsonAsync<JsonObject>($"/api/v1/executions/{second}", Ct);
+        Assert.Equal(["reply"], rerun!["nodes"]!.AsArray().Select(n => n!["nodeId"]!.GetValue<string>()));
+        Assert.Equal((1, "prod"), (rerun["version"]!.GetValue<int>(), rerun["stage"]!.GetValue<string>()));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"id":"42","sum":55,"greeting":"Hello, bench!"}"""), rerun["nodes"]![0]!["output"]!["body"]));
+
+        // Again from this re-run: its own record has only reply, so the canvas's reused outputs go along with it.
+        await page.Locator(".react-flow__node[data-id='reply']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Re-run from here" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"&from={second},{first}$"));
+        var third = new Regex("execution=([0-9a-f-]+)").Match(page.Url).Groups[1].Value;
+        await Expect(page.Locator(".pnode.run-reused")).ToHaveCountAsync(2);
+        var again = await owner.Http.GetFromJsonAsync<JsonObject>($"/api/v1/executions/{third}", Ct);
+        Assert.Equal("succeeded", again!["status"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"id":"42","sum":55,"greeting":"Hello, bench!"}"""), again["nodes"]![0]!["output"]!["body"]));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the draft" }).ClickAsync();
+        await Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(4);
+        await Expect(page.GetByTestId("read-only")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task A_refused_log_in_shows_the_problem_the_API_answered()
     {
         var signedUp = JsonNode.Parse(await host.SignUpAsync())!;
@@ -324,6 +413,52 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("email or password is wrong");
         await Expect(page).ToHaveURLAsync(new Regex("/login$"));
         await EditorHost.ShotAsync(page, "01b-login-refused");
+    }
+
+    private const string GreetDocument = """
+        { "schema": "plexus/workflow@1", "name": "greet",
+          "nodes": [
+            { "id": "hook", "type": "http.trigger", "settings": { "method": "POST", "path": "/hook/{id}" }, "position": { "x": 0, "y": 0 } },
+            { "id": "sum", "type": "code.js", "settings": { "source": "return { sum: input.body.numbers.reduce((a, b) => a + b, 0) }" }, "position": { "x": 280, "y": 0 } },
+            { "id": "reply", "type": "http.response", "settings": { "status": 200,
+                "body": { "id": "={{ trigger.params.id }}", "sum": "={{ nodes.sum.output.sum }}", "greeting": "Hello, {{ trigger.body.name }}!" } }, "position": { "x": 560, "y": 0 } } ],
+          "edges": [ { "from": "hook", "to": "sum" }, { "from": "sum", "to": "reply" } ] }
+        """;
+
+    /// <summary>A user signed up through the API: their session (what the editor keeps), an HTTP client with their token, their organisation.</summary>
+    private sealed record Account(string Session, HttpClient Http, string Org, string Email)
+    {
+        public async Task<(string Id, string Slug)> ProjectAsync()
+        {
+            var slug = $"p-{Guid.NewGuid():n}"[..14];
+            return (await PostAsync(Http, $"/api/v1/orgs/{Org}/projects", new { name = "Shop", slug }), slug);
+        }
+    }
+
+    private async Task<Account> AccountAsync()
+    {
+        var session = await host.SignUpAsync();
+        var signedUp = JsonNode.Parse(session)!;
+        var http = new HttpClient { BaseAddress = new Uri(host.Url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", signedUp["accessToken"]!.GetValue<string>());
+        return new Account(session, http, signedUp["organization"]!["id"]!.GetValue<string>(), signedUp["user"]!["email"]!.GetValue<string>());
+    }
+
+    /// <summary>The id of the workflow's one execution, once the recorder has stored it (route calls are recorded in the background).</summary>
+    private static async Task<string> StoredExecutionAsync(HttpClient http, string workflow)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var page = await http.GetFromJsonAsync<JsonObject>($"/api/v1/executions?workflowId={workflow}", Ct);
+            if (page!["items"]!.AsArray() is [{ } only] && only["status"]!.GetValue<string>() == "succeeded")
+            {
+                return only["id"]!.GetValue<string>();
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        throw new TimeoutException("the route's execution was not stored within 20 s");
     }
 
     /// <summary>Signs up through the API, makes a project and an empty workflow, and opens it signed in.</summary>
@@ -343,12 +478,12 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
         return (page, session);
     }
 
-    private static async Task<string> PostAsync(HttpClient http, string path, object body)
+    private static async Task<string> PostAsync(HttpClient http, string path, object body, string answerField = "id")
     {
         var answer = await http.PostAsJsonAsync(path, body, Ct);
         var json = await answer.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.True(answer.IsSuccessStatusCode, json?.ToJsonString());
-        return json!["id"]!.GetValue<string>();
+        return json![answerField]!.ToString();
     }
 
     private static async Task Rename(IPage page, string id)

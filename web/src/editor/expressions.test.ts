@@ -62,7 +62,8 @@ describe('the expression toggle', () => {
     const template = fc.array(fc.oneof(fc.string().filter((t) => !t.includes('{{') && !t.includes('}}') && !t.startsWith('=')),
       fc.constantFrom('{{ input.a }}', '{{ nodes.sum.output.sum }}', '{{ `x${1}` }}')), { minLength: 1 })
       .map((parts) => parts.join(''))
-      .filter((t) => t.includes('{{') && !t.startsWith('='));
+      // Only templates the engine would accept: text such as "{" right before a hole makes its JavaScript invalid.
+      .filter((t) => t.includes('{{') && !t.startsWith('=') && valueProblems(t, null).length === 0);
     fc.assert(fc.property(fc.oneof(fc.jsonValue().filter((v) => typeof v !== 'string' || !v.includes('{{')), template), (value) => {
       const json = JSON.parse(JSON.stringify(value)) as Json;
       if (typeof json === 'string' && json.startsWith('=')) return;

@@ -3,7 +3,7 @@
 // cannot be reached, the stored record is polled instead.
 import { HubConnectionBuilder, HubConnectionState, type HubConnection } from '@microsoft/signalr';
 import { api } from '../api/client';
-import type { Execution, NodeRun, RunAccepted, RunRequest } from '../api/types';
+import type { Execution, JsonObject, NodeRun, RunAccepted, RunRequest } from '../api/types';
 import { applyEvent, fromJoin, type Joined, type LiveEvent } from './live';
 
 const ongoing = new Set(['queued', 'running']);
@@ -120,4 +120,29 @@ export function lastRunByNode(execution: Execution | null): Map<string, NodeRun>
   const runs = new Map<string, NodeRun>();
   for (const run of execution?.nodes ?? []) runs.set(run.nodeId, run);
   return runs;
+}
+
+/**
+ * The execution as the canvas shows it after a run from a node: its own node runs, and before them the runs of the
+ * earlier execution(s) it reused outputs of, for the nodes it did not run again (marked `reused`).
+ */
+export function withReused(execution: Execution, earlier: Execution | null): Execution {
+  if (!earlier) return execution;
+  const ran = new Set((execution.nodes ?? []).map((n) => n.nodeId));
+  const reused = (earlier.nodes ?? [])
+    .filter((n) => !ran.has(n.nodeId) && n.status === 'succeeded' && n.scope === null)
+    .map((n) => ({ ...n, reused: true }));
+  return reused.length === 0 ? execution : { ...execution, nodes: [...reused, ...(execution.nodes ?? [])] };
+}
+
+/**
+ * Outputs a run from a node needs that the shown execution did not record itself (it reused them): the server
+ * reads upstream outputs from the one execution it is given, so these go along as known values (`pinned`).
+ */
+export function carriedOutputs(shown: Execution | null, upstream: ReadonlySet<string>): JsonObject {
+  const carried: JsonObject = {};
+  for (const n of shown?.nodes ?? []) {
+    if (n.reused && upstream.has(n.nodeId) && n.status === 'succeeded' && !n.outputTruncated && n.scope === null) carried[n.nodeId] = n.output;
+  }
+  return carried;
 }
