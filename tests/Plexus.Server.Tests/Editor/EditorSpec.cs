@@ -401,6 +401,90 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
     }
 
     [Fact]
+    public async Task A_viewer_reads_workflows_and_runs_but_is_offered_nothing_that_changes_them_and_the_canvas_is_read_only()
+    {
+        var owner = await AccountAsync();
+        var (project, _) = await owner.ProjectAsync();
+        var workflow = await PostAsync(owner.Http, $"/api/v1/projects/{project}/workflows", new { name = "greet", document = JsonNode.Parse(GreetDocument) });
+        var run = await PostAsync(owner.Http, $"/api/v1/workflows/{workflow}/runs?wait=true", new { input = JsonNode.Parse(TestRequest) });
+        var viewer = await AccountAsync();
+        await PostAsync(owner.Http, $"/api/v1/orgs/{owner.Org}/members", new { email = viewer.Email, role = "viewer" }, "userId");
+        var revision = (await owner.Http.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflow}", Ct))!["draftRevision"]!.GetValue<int>();
+
+        var page = await host.NewPageAsync(viewer.Session);
+        await page.GotoAsync($"/projects/{project}/workflows");
+        await Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "New workflow" })).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("Delete greet")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".sidebar a.nav", new() { HasText = "API keys" })).ToHaveCountAsync(0);
+        await EditorHost.ShotAsync(page, "24-viewer-workflows");
+
+        await page.Locator("table.data tbody tr").ClickAsync();
+        await Expect(page.GetByTestId("read-only")).ToHaveTextAsync("View only");
+        await Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(3);
+        await Expect(page.Locator(".palette")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".topbar").GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run draft", Exact = true })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true })).ToHaveCountAsync(0);
+
+        foreach (var label in new[] { "Undo", "Redo", "Auto-layout", "Import" })
+        {
+            await Expect(page.GetByLabel(label, new() { Exact = true })).ToHaveCountAsync(0);
+        }
+
+        await Expect(page.GetByTestId("save-state")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#test-input")).ToHaveCountAsync(0);
+        var sum = page.Locator(".react-flow__node[data-id='sum']");
+        var place = await sum.GetAttributeAsync("style");
+        var box = await sum.BoundingBoxAsync();
+        await page.Mouse.MoveAsync(box!.X + 40, box.Y + 20);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + 240, box.Y + 160, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        Assert.Equal(place, await sum.GetAttributeAsync("style"));
+        await sum.ClickAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await page.Keyboard.PressAsync("Control+v");
+        await Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#setting-source")).ToBeDisabledAsync();
+        await Expect(page.Locator("#node-id")).ToBeDisabledAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run from here" })).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("Delete node")).ToHaveCountAsync(0);
+        await EditorHost.ShotAsync(page, "25-viewer-canvas");
+        var after = (await owner.Http.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflow}", Ct))!["draftRevision"]!.GetValue<int>();
+        Assert.Equal(revision, after);
+
+        // A past run opens read-only too, without re-running.
+        await page.GotoAsync($"/projects/{project}/executions/{run}");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel run" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open on canvas" }).ClickAsync();
+        await Expect(page.Locator(".pnode.run-succeeded")).ToHaveCountAsync(3);
+        await page.Locator(".react-flow__node[data-id='reply']").ClickAsync();
+        await Expect(page.GetByTestId("node-output")).ToContainTextAsync("Hello, bench!");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Re-run from here" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pin this output as test data" })).ToHaveCountAsync(0);
+
+        // The other sections show what is there, without the buttons that would change it.
+        await page.GetByLabel("Back to workflows").ClickAsync();
+        await Section(page, "Publishing", "26-viewer-publishing");
+        await Expect(page.Locator("table.matrix tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Change" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "New stage" })).ToHaveCountAsync(0);
+        await Section(page, "Secrets & variables", "27-viewer-variables");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save on dev" })).ToHaveCountAsync(0);
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Your role (viewer) can read the variables");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Section(page, "Settings", "28-viewer-settings");
+        await Expect(page.Locator("#settings-name")).ToBeDisabledAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save settings" })).ToHaveCountAsync(0);
+        await Section(page, "Members", "29-viewer-members");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Add member" })).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel($"Role of {owner.Email}")).ToBeDisabledAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Remove" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Leave" })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task A_refused_log_in_shows_the_problem_the_API_answered()
     {
         var signedUp = JsonNode.Parse(await host.SignUpAsync())!;

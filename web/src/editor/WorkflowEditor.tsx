@@ -516,7 +516,7 @@ function Workbench(props: Loaded) {
         )}
         <button className="btn ghost small" title={viewing ? 'Download the document this execution ran' : 'Download the draft as a workflow file'} aria-label="Export"
           onClick={() => download(`${workflow.name}${viewing?.source === 'version' ? `-v${viewing.execution.version}` : ''}.json`, doc)}><Icon name="download" /></button>
-        <span style={{ width: 1, height: 24, background: 'var(--line)' }} />
+        {(viewing || mayRun || !readOnly) && <span style={{ width: 1, height: 24, background: 'var(--line)' }} />}
         {viewing ? (
           <Link className="btn" to={`/projects/${project.id}/workflows/${workflow.id}`}><Icon name="back" /> Back to the draft</Link>
         ) : (

@@ -1,4 +1,5 @@
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { can } from '../api/access';
 import { api } from '../api/client';
 import type { Org, Project } from '../api/types';
 import { Link, navigate, usePath } from '../router';
@@ -52,7 +53,7 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
         <div className="switcher-label">Organisation</div>
         <select className="switcher" aria-label="Organisation" value={currentOrgId ?? ''}
           onChange={(e) => (e.target.value === newOrg ? setCreatingOrg(true) : navigate(`/orgs/${e.target.value}`))}>
-          {orgs.data?.items.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+          {orgs.data?.items.map((o) => <option key={o.id} value={o.id}>{o.name}{o.role ? ` · ${o.role}` : ''}</option>)}
           <option value={newOrg}>+ New organisation…</option>
         </select>
         <div className="switcher-label">Project</div>
@@ -77,7 +78,7 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
             <div className="section">Organisation</div>
             {nav(`/orgs/${currentOrgId}`, 'project', 'Projects')}
             {nav(`/orgs/${currentOrgId}/members`, 'users', 'Members')}
-            {nav(`/orgs/${currentOrgId}/api-keys`, 'key', 'API keys')}
+            {can(org?.role, 'admin') && nav(`/orgs/${currentOrgId}/api-keys`, 'key', 'API keys')}
           </>
         )}
         <div className="who">
