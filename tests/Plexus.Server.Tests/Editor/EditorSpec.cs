@@ -253,6 +253,84 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
     }
 
     [Fact]
+    public async Task Several_nodes_are_selected_by_shift_click_or_box_moved_and_deleted_together_and_auto_layout_is_undone_exactly()
+    {
+        var owner = await AccountAsync();
+        var (project, _) = await owner.ProjectAsync();
+        var workflow = await PostAsync(owner.Http, $"/api/v1/projects/{project}/workflows", new { name = "shapes", document = JsonNode.Parse(ShapesDocument) });
+        var page = await host.NewPageAsync(owner.Session);
+        await page.GotoAsync($"/projects/{project}/workflows/{workflow}");
+        var nodes = page.Locator(".react-flow__node");
+        var edges = page.Locator(".react-flow__edge");
+        await Expect(nodes).ToHaveCountAsync(5);
+        await SettledAsync(page);
+        var original = await PositionsAsync(page);
+        Assert.Equal((300, 300), original["c"]);
+
+        // Shift-click: a and b; dragging a moves both by the same amount, and one undo puts both back.
+        await page.Locator(".react-flow__node[data-id='a']").ClickAsync();
+        await page.Locator(".react-flow__node[data-id='b']").ClickAsync(new() { Modifiers = [KeyboardModifier.Shift] });
+        await Expect(page.Locator(".react-flow__node.selected")).ToHaveCountAsync(2);
+        await Expect(page.GetByTestId("selection-count")).ToHaveTextAsync("2 nodes selected");
+        var box = await page.Locator(".react-flow__node[data-id='a']").BoundingBoxAsync();
+        await page.Mouse.MoveAsync(box!.X + 60, box.Y + 20);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + 180, box.Y + 100, new() { Steps = 10 });
+        await page.Mouse.UpAsync();
+        var moved = await PositionsAsync(page);
+        var shift = (moved["a"].X - original["a"].X, moved["a"].Y - original["a"].Y);
+        Assert.True(shift.Item1 > 50 && shift.Item2 > 30, $"a moved by {shift}");
+        Assert.Equal(shift, (moved["b"].X - original["b"].X, moved["b"].Y - original["b"].Y));
+        foreach (var still in new[] { "hook", "c", "reply" })
+        {
+            Assert.Equal(original[still], moved[still]);
+        }
+
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(page.Locator(".react-flow__node[data-id='b']")).ToHaveAttributeAsync("style", new Regex(@"translate\(600px, 0px\)"));
+        Assert.Equal(original, await PositionsAsync(page));
+
+        // A selection box drawn with Shift around c and reply selects exactly those two; Delete removes them and their edges.
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 12, Y = 12 } });
+        var from = await page.Locator(".react-flow__node[data-id='c']").BoundingBoxAsync();
+        var to = await page.Locator(".react-flow__node[data-id='reply']").BoundingBoxAsync();
+        await page.Keyboard.DownAsync("Shift");
+        await page.Mouse.MoveAsync(from!.X - 20, from.Y - 20);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(to!.X + to.Width + 20, to.Y + to.Height + 20, new() { Steps = 10 });
+        await page.Mouse.UpAsync();
+        await page.Keyboard.UpAsync("Shift");
+        await Expect(page.Locator(".react-flow__node.selected")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".react-flow__node.selected[data-id='c']")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".react-flow__node.selected[data-id='reply']")).ToHaveCountAsync(1);
+        await EditorHost.ShotAsync(page, "30-box-selection");
+        await page.Keyboard.PressAsync("Delete");
+        await Expect(nodes).ToHaveCountAsync(3);
+        await Expect(edges).ToHaveCountAsync(2);
+        await page.Keyboard.PressAsync("Control+z");
+        await Expect(nodes).ToHaveCountAsync(5);
+        await Expect(edges).ToHaveCountAsync(5);
+        Assert.Equal(original, await PositionsAsync(page));
+
+        // Auto-layout: columns by longest path (280 apart), rows centred 130 apart; saved; one undo restores every position.
+        await page.GetByLabel("Auto-layout").ClickAsync();
+        await Expect(page.Locator(".react-flow__node[data-id='reply']")).ToHaveAttributeAsync("style", new Regex(@"translate\(840px, 0px\)"));
+        var laid = await PositionsAsync(page);
+        Assert.Equal(new Dictionary<string, (int, int)> { ["hook"] = (0, 0), ["a"] = (280, -65), ["c"] = (280, 65), ["b"] = (560, 0), ["reply"] = (840, 0) }, laid);
+        await Expect(page.GetByTestId("save-state")).ToHaveAttributeAsync("data-state", "saved");
+        var saved = (await owner.Http.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflow}/draft", Ct))!["nodes"]!.AsArray()
+            .ToDictionary(n => n!["id"]!.GetValue<string>(), n => (n!["position"]!["x"]!.GetValue<int>(), n["position"]!["y"]!.GetValue<int>()));
+        Assert.Equal(laid, saved);
+        await EditorHost.ShotAsync(page, "31-auto-layout");
+        await page.GetByLabel("Undo").ClickAsync();
+        await Expect(page.Locator(".react-flow__node[data-id='reply']")).ToHaveAttributeAsync("style", new Regex(@"translate\(600px, 300px\)"));
+        Assert.Equal(original, await PositionsAsync(page));
+        await page.GetByLabel("Redo").ClickAsync();
+        await Expect(page.Locator(".react-flow__node[data-id='reply']")).ToHaveAttributeAsync("style", new Regex(@"translate\(840px, 0px\)"));
+        Assert.Equal(laid, await PositionsAsync(page));
+    }
+
+    [Fact]
     public async Task A_save_from_another_tab_is_a_conflict_the_person_resolves_by_reloading_theirs()
     {
         var (first, session) = await OpenEmptyWorkflowAsync();
@@ -508,6 +586,32 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
                 "body": { "id": "={{ trigger.params.id }}", "sum": "={{ nodes.sum.output.sum }}", "greeting": "Hello, {{ trigger.body.name }}!" } }, "position": { "x": 560, "y": 0 } } ],
           "edges": [ { "from": "hook", "to": "sum" }, { "from": "sum", "to": "reply" } ] }
         """;
+
+    private const string ShapesDocument = """
+        { "schema": "plexus/workflow@1", "name": "shapes",
+          "nodes": [
+            { "id": "hook", "type": "trigger.manual", "position": { "x": 0, "y": 0 } },
+            { "id": "a", "type": "data.set", "settings": { "value": "a" }, "position": { "x": 300, "y": 0 } },
+            { "id": "b", "type": "data.set", "settings": { "value": "b" }, "position": { "x": 600, "y": 0 } },
+            { "id": "c", "type": "data.set", "settings": { "value": "c" }, "position": { "x": 300, "y": 300 } },
+            { "id": "reply", "type": "data.set", "settings": { "value": "r" }, "position": { "x": 600, "y": 300 } } ],
+          "edges": [ { "from": "hook", "to": "a" }, { "from": "a", "to": "b" }, { "from": "b", "to": "reply" },
+                     { "from": "hook", "to": "c" }, { "from": "c", "to": "reply" } ] }
+        """;
+
+    /// <summary>Each node's place in the workflow (flow coordinates, from its transform; not where the view shows it).</summary>
+    private static async Task<Dictionary<string, (int X, int Y)>> PositionsAsync(IPage page)
+    {
+        var places = await page.Locator(".react-flow__node").EvaluateAllAsync<string[][]>(
+            "nodes => nodes.map(n => [n.dataset.id, n.style.transform])");
+        return places.ToDictionary(p => p[0], p =>
+        {
+            var m = Regex.Match(p[1], @"translate\((-?[\d.]+)px, (-?[\d.]+)px\)");
+            Assert.True(m.Success, p[1]);
+            return ((int)double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                (int)double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        });
+    }
 
     /// <summary>A user signed up through the API: their session (what the editor keeps), an HTTP client with their token, their organisation.</summary>
     private sealed record Account(string Session, HttpClient Http, string Org, string Email)

@@ -25,6 +25,8 @@ import type { PreviewContext } from './preview';
 import { SettingsForm } from './SettingsForm';
 
 const nodeTypes = { plexus: NodeCard };
+/** Shift-click adds a node to the selection (as Ctrl/Cmd-click does); Shift-drag on the pane draws a selection box. */
+const multiSelectKeys = ['Shift', 'Control', 'Meta'];
 /** A card's usual size: cards show at once with it instead of waiting hidden for their first measurement. */
 const cardEstimate = { initialWidth: 220, initialHeight: 96 };
 let typesOnce: Promise<NodeType[]> | null = null;
@@ -449,6 +451,10 @@ function Workbench(props: Loaded) {
       } else if (mod && e.key.toLowerCase() === 'y') {
         e.preventDefault();
         setHistory(redo);
+      } else if (mod && e.key.toLowerCase() === 'a') {
+        e.preventDefault();
+        setSelectedNodes(historyRef.current.present.nodes.map((n) => n.id));
+        setSelectedEdges([]);
       } else if (e.key === 'Delete' || e.key === 'Backspace') {
         e.preventDefault();
         deleteSelection();
@@ -552,6 +558,8 @@ function Workbench(props: Loaded) {
             onNodeDragStop={() => !readOnly && setHistory(endGesture)}
             onPaneClick={() => { setSelectedNodes([]); setSelectedEdges([]); setRefusal(null); }}
             deleteKeyCode={null}
+            multiSelectionKeyCode={multiSelectKeys}
+            selectionKeyCode="Shift"
             fitView
             fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
             minZoom={0.2}
@@ -600,7 +608,8 @@ function Workbench(props: Loaded) {
               problems={placed} nodeCount={doc.nodes.length} selectedCount={selectedNodes.length}
               onTestInput={(t) => { setEditedInput(t); localStorage.setItem(testInputKey(workflow.id), t); }}
               onResetInput={() => { setEditedInput(null); localStorage.removeItem(testInputKey(workflow.id)); }}
-              onRun={() => void runNow()} onSelect={(id) => { setSelectedNodes([id]); setSelectedEdges([]); }} onResume={(node, payload) => void resume(node, payload)} />
+              onRun={() => void runNow()} onSelect={(id) => { setSelectedNodes([id]); setSelectedEdges([]); }} onResume={(node, payload) => void resume(node, payload)}
+              onDeleteSelection={readOnly ? null : deleteSelection} />
             )}
             </>
           )}
@@ -739,10 +748,10 @@ function NodeOutput({ run, pinned, onPin }: { run: NodeRun | undefined; pinned: 
   );
 }
 
-function RunPanel({ execution, viewing, role, running, runError, testInput, problems, nodeCount, selectedCount, onTestInput, onResetInput, onRun, onSelect, onResume }: {
+function RunPanel({ execution, viewing, role, running, runError, testInput, problems, nodeCount, selectedCount, onTestInput, onResetInput, onRun, onSelect, onResume, onDeleteSelection }: {
   execution: Execution | null; viewing: boolean; role: Role | null; running: boolean; runError: unknown; testInput: string; problems: ReturnType<typeof placeProblems>;
   nodeCount: number; selectedCount: number; onTestInput: (t: string) => void; onResetInput: () => void; onRun: () => void; onSelect: (id: string) => void;
-  onResume: (node: string, payload: Json) => void;
+  onResume: (node: string, payload: Json) => void; onDeleteSelection: (() => void) | null;
 }) {
   const [payload, setPayload] = useState('{ "approved": true }');
   const mayRun = can(role, 'run');
@@ -751,7 +760,13 @@ function RunPanel({ execution, viewing, role, running, runError, testInput, prob
   return (
     <>
       <div className="head">
-        {selectedCount > 1 && <div style={{ fontWeight: 650, fontSize: 15 }}>{selectedCount} nodes selected</div>}
+        {selectedCount > 1 && (
+          <div className="row">
+            <div style={{ fontWeight: 650, fontSize: 15 }} data-testid="selection-count">{selectedCount} nodes selected</div>
+            <span className="spacer" />
+            {onDeleteSelection && <button className="btn small danger" onClick={onDeleteSelection}><Icon name="trash" size={14} /> Delete {selectedCount}</button>}
+          </div>
+        )}
         <p className="muted" style={{ margin: selectedCount > 1 ? '4px 0 0' : 0, fontSize: 12.5 }}>
           {viewing ? 'This execution as it ran, read-only. Select a node to see its input and output; "Re-run from here" runs it and what follows again with this execution\'s upstream outputs.'
             : !mayRun ? `Your role${role ? ` (${role})` : ''} can read this workflow and its runs, not change or run it. Select a node to see its settings.`
