@@ -563,6 +563,57 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
     }
 
     [Fact]
+    public async Task Colours_follow_the_system_until_the_toggle_chooses_light_or_dark_which_is_kept_across_reloads()
+    {
+        var owner = await AccountAsync();
+        var (project, _) = await owner.ProjectAsync();
+        var workflow = await PostAsync(owner.Http, $"/api/v1/projects/{project}/workflows", new { name = "greet", document = JsonNode.Parse(GreetDocument) });
+        var run = await PostAsync(owner.Http, $"/api/v1/workflows/{workflow}/runs?wait=true", new { input = JsonNode.Parse(TestRequest) });
+        var html = (IPage page) => page.Locator("html");
+        var background = (IPage page) => page.EvaluateAsync<string>("getComputedStyle(document.documentElement).backgroundColor");
+
+        // A dark system: dark from the first page on, the canvas too.
+        var dark = await host.NewPageAsync(owner.Session, ColorScheme.Dark);
+        await dark.GotoAsync($"/projects/{project}/workflows");
+        await Expect(html(dark)).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(dark.Locator(".theme-toggle")).ToHaveAttributeAsync("data-choice", "system");
+        Assert.Equal("rgb(14, 17, 23)", await background(dark));
+        await Expect(dark.Locator("table.data tbody tr")).ToHaveCountAsync(1);
+        await EditorHost.ShotAsync(dark, "32-workflows-dark");
+        await dark.GotoAsync($"/projects/{project}/workflows/{workflow}?execution={run}");
+        await Expect(dark.Locator(".pnode.run-succeeded")).ToHaveCountAsync(3);
+        await Expect(dark.Locator(".react-flow.dark")).ToHaveCountAsync(1);
+        await dark.Locator(".react-flow__node[data-id='reply']").ClickAsync();
+        await Expect(dark.GetByTestId("node-output")).ToContainTextAsync("Hello, bench!");
+        await EditorHost.ShotAsync(dark, "33-canvas-dark");
+
+        // A light system: light, until the toggle chooses dark, which a reload keeps; back to the system's light after.
+        var light = await host.NewPageAsync(owner.Session);
+        await light.GotoAsync($"/projects/{project}/workflows");
+        await Expect(html(light)).ToHaveAttributeAsync("data-theme", "light");
+        Assert.Equal("rgb(246, 247, 249)", await background(light));
+        await Expect(light.Locator("table.data tbody tr")).ToHaveCountAsync(1);
+        await EditorHost.ShotAsync(light, "32-workflows-light");
+        await light.GotoAsync($"/projects/{project}/workflows/{workflow}?execution={run}");
+        await Expect(light.Locator(".pnode.run-succeeded")).ToHaveCountAsync(3);
+        await Expect(light.Locator(".react-flow.light")).ToHaveCountAsync(1);
+        await light.Locator(".react-flow__node[data-id='reply']").ClickAsync();
+        await EditorHost.ShotAsync(light, "33-canvas-light");
+        await light.GetByLabel("Colour theme: as the system").ClickAsync();
+        await Expect(light.Locator(".theme-toggle")).ToHaveAttributeAsync("data-choice", "light");
+        await light.GetByLabel("Colour theme: light").ClickAsync();
+        await Expect(html(light)).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(light.Locator(".react-flow.dark")).ToHaveCountAsync(1);
+        await light.ReloadAsync();
+        await Expect(light.Locator(".pnode.run-succeeded")).ToHaveCountAsync(3);
+        await Expect(html(light)).ToHaveAttributeAsync("data-theme", "dark");
+        Assert.Equal("dark", await light.EvaluateAsync<string>("localStorage.getItem('plexus.theme')"));
+        await light.GetByLabel("Colour theme: dark").ClickAsync();
+        await Expect(html(light)).ToHaveAttributeAsync("data-theme", "light");
+        Assert.Null(await light.EvaluateAsync<string?>("localStorage.getItem('plexus.theme')"));
+    }
+
+    [Fact]
     public async Task A_refused_log_in_shows_the_problem_the_API_answered()
     {
         var signedUp = JsonNode.Parse(await host.SignUpAsync())!;

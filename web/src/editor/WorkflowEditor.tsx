@@ -10,6 +10,8 @@ import { Link, navigate, useSearch } from '../router';
 import { Icon, LogoMark } from '../ui/icons';
 import { JsonView } from '../ui/json';
 import { ago, CopyText, Modal, ProblemBox, StatusBadge, toast, useAction } from '../ui/kit';
+import { useTheme } from '../ui/theme';
+import { ThemeToggle } from '../ui/ThemeToggle';
 import { checkConnection } from './connect';
 import {
   addEdge, addNode, autoLayout, type Catalog, catalogOf, edgeKey, fragmentOf, initialSettings, moveNodes, newNodeId, outputsOf, parseEnd, paste,
@@ -115,6 +117,8 @@ function Workbench(props: Loaded) {
   const readOnly = viewing !== null || !can(role, 'edit');
   const mayRun = can(role, 'run');
   const flow = useReactFlow();
+  // The canvas's SVG colours (dots, minimap) are attributes, not CSS: they follow the theme from here.
+  const dark = useTheme().theme === 'dark';
   const catalog: Catalog = useMemo(() => catalogOf(types), [types]);
   const [history, setHistory] = useState<History<WorkflowDocument>>(() => start(props.document));
   const doc = history.present;
@@ -254,7 +258,7 @@ function Workbench(props: Loaded) {
     return {
       id: key, source: from.node, sourceHandle: from.port, target: to.node, targetHandle: to.port, selected: selectedEdges.includes(key),
       animated: running && !carried, className: carried ? 'carried' : undefined,
-      style: { strokeWidth: 2, stroke: from.port === 'error' ? 'var(--bad)' : carried ? 'var(--ok)' : '#9aa3b5' },
+      style: { strokeWidth: 2, stroke: from.port === 'error' ? 'var(--bad)' : carried ? 'var(--ok)' : 'var(--edge)' },
     };
   }), [doc.edges, runs, selectedEdges, running]);
 
@@ -509,6 +513,7 @@ function Workbench(props: Loaded) {
             <button className="btn ghost small" title="Arrange nodes left to right" aria-label="Auto-layout" onClick={() => { edit(autoLayout); setTimeout(() => void flow.fitView({ padding: 0.25, duration: 200 }), 50); }}><Icon name="layout" /></button>
           </>
         )}
+        <ThemeToggle />
         <button className="btn ghost small" title="Zoom to fit" aria-label="Zoom to fit" onClick={() => void flow.fitView({ padding: 0.25, duration: 200 })}><Icon name="fit" /></button>
         {!readOnly && (
           <>
@@ -565,9 +570,11 @@ function Workbench(props: Loaded) {
             minZoom={0.2}
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
+            colorMode={dark ? 'dark' : 'light'}
           >
-            <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#c8cdd8" />
-            <MiniMap pannable zoomable style={{ width: 160, height: 110 }} nodeColor={(n) => (n.selected ? '#4f46e5' : '#c3c8d4')} />
+            <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color={dark ? '#2a303c' : '#c8cdd8'} />
+            <MiniMap pannable zoomable style={{ width: 160, height: 110 }} nodeColor={(n) => (n.selected ? (dark ? '#7d75ff' : '#4f46e5') : dark ? '#3a4150' : '#c3c8d4')}
+              maskColor={dark ? 'rgba(5, 7, 12, 0.55)' : undefined} />
             <Controls showInteractive={false} />
           </ReactFlow>
           {doc.nodes.length === 0 && readOnly && <div className="canvas-hint"><div className="big">No nodes yet</div></div>}

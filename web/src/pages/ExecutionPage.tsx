@@ -64,7 +64,7 @@ function NodeRunRow({ run, open, onToggle }: { run: NodeRun; open: boolean; onTo
       </tr>
       {open && (
         <tr>
-          <td colSpan={6} style={{ background: '#fafbfc' }}>
+          <td colSpan={6} style={{ background: 'var(--subtle)' }}>
             <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 18 }}>
               <div><h3>Input</h3><JsonView value={run.input} truncated={run.inputTruncated} /></div>
               <div><h3>{run.error ? 'Error' : 'Output'}</h3>{run.error ? <div className="problem">{run.error.message}<div className="muted">{run.error.type}</div></div> : <JsonView value={run.output} truncated={run.outputTruncated} />}</div>

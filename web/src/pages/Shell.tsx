@@ -6,6 +6,7 @@ import { Link, navigate, usePath } from '../router';
 import { useSession } from '../session';
 import { Icon, LogoMark } from '../ui/icons';
 import { Modal, ProblemBox, useAction, useLoad } from '../ui/kit';
+import { ThemeToggle } from '../ui/ThemeToggle';
 
 export interface Scope {
   org: Org;
@@ -85,7 +86,8 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
           <span className="avatar">{(session?.user.name ?? '?').slice(0, 1).toUpperCase()}</span>
           <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{session?.user.email}</span>
           <span className="spacer" />
-          <button className="btn ghost small" style={{ color: '#c9cedb' }} title="Log out" aria-label="Log out" onClick={signOut}>
+          <ThemeToggle className="btn ghost small sidebar-button" />
+          <button className="btn ghost small sidebar-button" title="Log out" aria-label="Log out" onClick={signOut}>
             <Icon name="logout" />
           </button>
         </div>
