@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -351,41 +352,83 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
     }
 
     [Fact]
-    public async Task A_running_draft_shows_each_node_finish_live_and_recovers_from_a_dropped_connection()
+    public async Task A_running_draft_shows_each_node_live_and_after_a_dropped_connection_catches_up_on_what_it_missed()
     {
-        var session = await host.SignUpAsync();
-        var signedUp = JsonNode.Parse(session)!;
-        using var http = new HttpClient { BaseAddress = new Uri(host.Url) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", signedUp["accessToken"]!.GetValue<string>());
-        var org = signedUp["organization"]!["id"]!.GetValue<string>();
-        var project = await PostAsync(http, $"/api/v1/orgs/{org}/projects", new { name = "Live", slug = $"p-{Guid.NewGuid():n}"[..14] });
+        var owner = await AccountAsync();
+        var (project, _) = await owner.ProjectAsync();
         var document = JsonNode.Parse("""
             { "schema": "plexus/workflow@1", "name": "slow",
               "nodes": [
                 { "id": "start", "type": "trigger.manual", "position": { "x": 0, "y": 0 } },
                 { "id": "first", "type": "data.set", "settings": { "value": "one" }, "position": { "x": 240, "y": 0 } },
-                { "id": "pause", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 4000 }, "position": { "x": 480, "y": 0 } },
-                { "id": "second", "type": "data.set", "settings": { "value": "two" }, "position": { "x": 720, "y": 0 } }
+                { "id": "pause", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 3000 }, "position": { "x": 480, "y": 0 } },
+                { "id": "second", "type": "data.set", "settings": { "value": "two" }, "position": { "x": 720, "y": 0 } },
+                { "id": "hold", "type": "flow.wait", "settings": { "mode": "duration", "durationMs": 10000 }, "position": { "x": 960, "y": 0 } },
+                { "id": "third", "type": "data.set", "settings": { "value": "three" }, "position": { "x": 1200, "y": 0 } }
               ],
-              "edges": [ { "from": "start", "to": "first" }, { "from": "first", "to": "pause" }, { "from": "pause", "to": "second" } ] }
+              "edges": [ { "from": "start", "to": "first" }, { "from": "first", "to": "pause" }, { "from": "pause", "to": "second" },
+                         { "from": "second", "to": "hold" }, { "from": "hold", "to": "third" } ] }
             """);
-        var workflow = await PostAsync(http, $"/api/v1/projects/{project}/workflows", new { name = "slow", document });
-        var page = await host.NewPageAsync(session);
+        var workflow = await PostAsync(owner.Http, $"/api/v1/projects/{project}/workflows", new { name = "slow", document });
+        var page = await host.NewPageAsync(owner.Session);
+        // The browser's hub sockets go through the test, so that it can cut them: going offline alone leaves an open
+        // WebSocket open in Chromium (the live connection would never drop).
+        var sockets = new ConcurrentBag<IWebSocketRoute>();
+        var down = false;
+        await page.RouteWebSocketAsync(new Regex("/hubs/executions"), socket =>
+        {
+            if (Volatile.Read(ref down))
+            {
+                _ = socket.CloseAsync(new() { Code = 1011, Reason = "network down" });
+                return;
+            }
+
+            socket.ConnectToServer();
+            sockets.Add(socket);
+        });
         await page.GotoAsync($"/projects/{project}/workflows/{workflow}");
-        await Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(4);
+        await Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(6);
+        var succeeded = (string node) => page.Locator($".react-flow__node[data-id='{node}'] .pnode.run-succeeded");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Run draft" }).ClickAsync();
 
         // Only live events can tell this: the stored record of a running execution has no node runs yet.
-        await Expect(page.Locator(".react-flow__node[data-id='first'] .pnode.run-succeeded")).ToHaveCountAsync(1);
-        await Expect(page.Locator(".react-flow__node[data-id='second'] .pnode.run-succeeded")).ToHaveCountAsync(0);
+        await Expect(succeeded("first")).ToHaveCountAsync(1);
+        await Expect(succeeded("second")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("live-state")).ToHaveAttributeAsync("data-state", "live");
         await EditorHost.ShotAsync(page, "07b-canvas-live-run");
+        var details = await page.GetByTestId("run-banner").GetByRole(AriaRole.Link, new() { Name = "Details" }).GetAttributeAsync("href") ?? "";
+        var execution = details[(details.LastIndexOf('/') + 1)..];
 
-        // The network drops during the run and comes back: the editor recovers and shows how the run ended.
+        // A second, independent watcher of the same run sees what happens while the browser is cut off.
+        await using var watcher = await LiveWatcher.JoinAsync(host.Url, owner.AccessToken, execution);
+
+        // The network drops: nothing gets through, and the open live connection is cut; the editor sees it go.
+        Volatile.Write(ref down, true);
         await page.Context.SetOfflineAsync(true);
-        await page.WaitForTimeoutAsync(1500);
+        foreach (var socket in sockets)
+        {
+            await socket.CloseAsync(new() { Code = 1011, Reason = "network down" });
+        }
+
+        await Expect(page.GetByTestId("live-state")).ToHaveAttributeAsync("data-state", "reconnecting");
+        await EditorHost.ShotAsync(page, "07c-canvas-live-reconnecting");
+
+        // While it is down, second runs: its events are sent, the watcher gets them, the editor cannot.
+        await watcher.UntilAsync("node.finished", "second");
+        await Expect(succeeded("second")).ToHaveCountAsync(0);
+
+        // Back online: the editor joins again and the answer brings second's run, while the run is still going.
+        Volatile.Write(ref down, false);
         await page.Context.SetOfflineAsync(false);
-        await Expect(page.Locator(".react-flow__node[data-id='second'] .pnode.run-succeeded")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Expect(page.GetByTestId("live-state")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(succeeded("second")).ToHaveCountAsync(1);
+        Assert.False(watcher.Saw("run.finished"), "second showed only once the run had ended (its final record), not when the editor joined again");
+        await Expect(succeeded("third")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("run-result").Locator(".run-summary .badge")).ToHaveTextAsync("running");
+
+        // And it goes on live to the end.
+        await Expect(succeeded("third")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("run-result").Locator(".run-summary .badge")).ToHaveTextAsync("succeeded");
     }
 
@@ -667,6 +710,8 @@ public sealed class EditorSpec(EditorHost host) : IClassFixture<EditorHost>
     /// <summary>A user signed up through the API: their session (what the editor keeps), an HTTP client with their token, their organisation.</summary>
     private sealed record Account(string Session, HttpClient Http, string Org, string Email)
     {
+        public string AccessToken => JsonNode.Parse(Session)!["accessToken"]!.GetValue<string>();
+
         public async Task<(string Id, string Slug)> ProjectAsync()
         {
             var slug = $"p-{Guid.NewGuid():n}"[..14];

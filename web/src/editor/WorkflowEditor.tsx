@@ -22,7 +22,7 @@ import { type CardNode, NodeCard } from './NodeCard';
 import { HistoryPanel } from './HistoryPanel';
 import { dragType, Palette } from './Palette';
 import { placeProblems } from './problems';
-import { carriedOutputs, follow, isFinished, lastRunByNode, startRun, withReused } from './runs';
+import { carriedOutputs, follow, isFinished, lastRunByNode, type LiveState, startRun, useLiveState, withReused } from './runs';
 import type { PreviewContext } from './preview';
 import { SettingsForm } from './SettingsForm';
 
@@ -546,6 +546,7 @@ function Workbench(props: Loaded) {
               <StatusBadge status={execution.status} />
               <span>{execution.version === null ? 'Draft run' : `v${execution.version}`} on {execution.stage}, {ago(execution.startedAt)}
                 {earlier && <span className="muted">, from a node</span>}</span>
+              {!isFinished(execution) && execution.status !== 'waiting' && <LiveIndicator />}
               <Link to={`/projects/${project.id}/executions/${execution.id}`}>Details</Link>
               {!viewing && <button className="btn ghost small" aria-label="Hide run data" onClick={() => { setExecution(null); setEarlier(null); }}>×</button>}
             </div>
@@ -634,6 +635,21 @@ function Workbench(props: Loaded) {
       {publishing && <PublishModal project={project} workflow={workflow} stages={stages} doc={doc} save={save} dirty={dirty || saveState !== 'saved'} onClose={() => setPublishing(false)} />}
     </div>
   );
+}
+
+const liveWords: Record<LiveState, string> = { off: 'waiting', connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', unavailable: 'polling' };
+const liveHints: Record<LiveState, string> = {
+  off: 'Not following yet',
+  connecting: 'Connecting to live events',
+  live: 'Each node shows its state as it happens (/hubs/executions)',
+  reconnecting: 'The live connection dropped; when it is back, what happened meanwhile is shown',
+  unavailable: 'Live events are not reachable: the stored record is read every moment instead',
+};
+
+/** How the running execution is being followed: live events, a reconnect under way, or polling. */
+function LiveIndicator() {
+  const state = useLiveState();
+  return <span className={`live-state ${state}`} data-testid="live-state" data-state={state} title={liveHints[state]}>{liveWords[state]}</span>;
 }
 
 function download(name: string, doc: WorkflowDocument) {
