@@ -4,6 +4,9 @@ import '@xyflow/react/dist/style.css';
 import './styles.css';
 import { App } from './App';
 import { SessionProvider } from './session';
+import { startTheme } from './ui/theme';
+
+startTheme();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -22,6 +22,17 @@ export function usePath(): string {
   );
 }
 
+/** The query string of the address ("?execution=…"), re-read on every navigation. */
+export function useSearch(): string {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => location.search,
+  );
+}
+
 /** Matches "/projects/:project/workflows" against a path; answers the named segments or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const a = pattern.split('/').filter(Boolean);

@@ -62,15 +62,18 @@ public sealed class EditorHost : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    /// <summary>A fresh browser context (its own storage) at 1440×900, optionally signed in with a sign-up answer.</summary>
-    public async Task<IPage> NewPageAsync(string? session = null)
+    /// <summary>
+    /// A fresh browser context (its own storage) at 1440×900, optionally signed in with a sign-up answer; the system's
+    /// colour preference is light unless <paramref name="colorScheme"/> says otherwise.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(string? session = null, ColorScheme colorScheme = ColorScheme.Light)
     {
         if (SkipReason is { } reason)
         {
             Assert.Skip(reason);
         }
 
-        var context = await Browser.NewContextAsync(new() { BaseURL = Url, ViewportSize = new() { Width = 1440, Height = 900 } });
+        var context = await Browser.NewContextAsync(new() { BaseURL = Url, ViewportSize = new() { Width = 1440, Height = 900 }, ColorScheme = colorScheme });
         context.SetDefaultTimeout(30_000);
         if (session is not null)
         {

@@ -182,6 +182,8 @@ export interface NodeRun {
   startedAt: string | null;
   endedAt: string | null;
   durationMs: number | null;
+  /** Set by the editor, never by the API: a run from a node did not run this one, it reused an earlier execution's output. */
+  reused?: boolean;
 }
 
 export interface Execution {

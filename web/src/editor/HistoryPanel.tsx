@@ -10,7 +10,8 @@ const tone: Record<Change['kind'], string> = {
 };
 
 /** Frozen versions of the workflow, what the draft changed since each, and restoring one into the draft (undoable). */
-export function HistoryPanel({ workflowId, draft, onRestore }: { workflowId: string; draft: WorkflowDocument; onRestore: (doc: WorkflowDocument, version: number) => void }) {
+/** onRestore null: the person may not change the draft (a viewer, or a past execution shown read-only). */
+export function HistoryPanel({ workflowId, draft, onRestore }: { workflowId: string; draft: WorkflowDocument; onRestore: ((doc: WorkflowDocument, version: number) => void) | null }) {
   const versions = useLoad(() => api.versions(workflowId), [workflowId]);
   const [open, setOpen] = useState<number | null>(null);
   const doc = useLoad(() => (open === null ? Promise.resolve(null) : api.version(workflowId, open)), [workflowId, open]);
@@ -34,8 +35,10 @@ export function HistoryPanel({ workflowId, draft, onRestore }: { workflowId: str
                   {changes.map((c, i) => <li key={i} style={{ color: tone[c.kind], padding: '2px 0', overflowWrap: 'anywhere' }}>{describe(c)}</li>)}
                 </ul>
               )}
-              <button className="btn small" style={{ marginTop: 10 }} disabled={changes.length === 0}
-                onClick={() => onRestore({ ...doc.data!, name: draft.name }, v.version)}>Restore v{v.version} into the draft</button>
+              {onRestore && (
+                <button className="btn small" style={{ marginTop: 10 }} disabled={changes.length === 0}
+                  onClick={() => onRestore({ ...doc.data!, name: draft.name }, v.version)}>Restore v{v.version} into the draft</button>
+              )}
             </div>
           )}
         </div>

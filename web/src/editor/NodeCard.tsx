@@ -31,7 +31,7 @@ export function typeInitials(type: string): string {
 function summary(node: WorkflowNode): string | null {
   const s = node.settings ?? {};
   if (node.type === 'http.trigger') return `${typeof s.method === 'string' ? s.method : 'POST'} ${typeof s.path === 'string' ? s.path : ''}`;
-  if (node.type === 'http.response') return `status ${typeof s.status === 'number' ? s.status : 200}`;
+  if (node.type === 'http.response') return `status ${typeof s.status === 'number' || typeof s.status === 'string' ? s.status : 200}`;
   if (node.type === 'code.js' && typeof s.source === 'string') return s.source.split('\n')[0]?.slice(0, 38) ?? null;
   if (node.type === 'flow.if' && s.condition !== undefined) return String(typeof s.condition === 'string' ? s.condition : JSON.stringify(s.condition)).slice(0, 38);
   return null;
@@ -43,7 +43,8 @@ export const NodeCard = memo(function NodeCard({ data, selected }: NodeProps<Car
   const hasError = outputs.includes(errorPort);
   const status = run ? (run.waiting ? 'waiting' : run.status) : null;
   const line = summary(node);
-  const classes = ['pnode', selected && 'selected', node.disabled && 'disabled', problems.length > 0 && 'problem-node', status && `run-${status}`].filter(Boolean).join(' ');
+  const classes = ['pnode', selected && 'selected', node.disabled && 'disabled', problems.length > 0 && 'problem-node', status && `run-${status}`, run?.reused && 'run-reused']
+    .filter(Boolean).join(' ');
   return (
     <div className={classes} data-node-id={node.id} title={problems.join('\n') || undefined}>
       {(type?.inputs ?? ['in']).map((port) => (
@@ -58,7 +59,8 @@ export const NodeCard = memo(function NodeCard({ data, selected }: NodeProps<Car
       </div>
       {line && <div className="ns" style={{ padding: '0 12px 8px', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', maxWidth: 240 }}>{line}</div>}
       <div className="nf">
-        {status ? <span className={`badge ${status}`}>{status}</span> : problems.length > 0 ? <span className="badge bad">{problems.length} problem{problems.length > 1 ? 's' : ''}</span> : <span>{node.disabled ? 'disabled' : type?.category ?? 'unknown type'}</span>}
+        {run?.reused ? <span className="badge plain brand" title="Not run again: its output came from the earlier execution">reused</span>
+          : status ? <span className={`badge ${status}`}>{status}</span> : problems.length > 0 ? <span className="badge bad">{problems.length} problem{problems.length > 1 ? 's' : ''}</span> : <span>{node.disabled ? 'disabled' : type?.category ?? 'unknown type'}</span>}
         <span className="spacer" />
         {pinned && <span className="badge plain brand" title="Runs from the editor use its pinned output">pinned</span>}
         {run?.durationMs !== null && run?.durationMs !== undefined && <span>{run.durationMs < 1 ? '<1' : Math.round(run.durationMs)} ms</span>}

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Json, JsonObject, JsonSchema } from '../api/types';
 import { CodeEditor } from './CodeEditor';
+import { asExpression, expressionOf, type FieldMode, modeOf, previewTypeProblem, switchMode, valueProblems } from './expressions';
 import { hasExpression, preview, type PreviewContext, type PreviewResult } from './preview';
 
 export type FieldKind = 'enum' | 'code' | 'text' | 'number' | 'boolean' | 'json' | 'any';
@@ -74,9 +75,15 @@ interface Props {
   onEditEnd: () => void;
   /** The last run's data for previews of expressions; null before the first run. */
   previewContext: PreviewContext | null;
+  /** Settings the engine takes as they are (never evaluated): no expression toggle for them. */
+  rawSettings?: readonly string[];
+  /** Nodes that run before this one (what expressions may read); null when unknown. */
+  upstream?: ReadonlySet<string> | null;
+  /** Read-only: the values are shown, nothing can be changed. */
+  readOnly?: boolean;
 }
 
-export function SettingsForm({ schema, settings, problems, onChange, onEditStart, onEditEnd, previewContext }: Props) {
+export function SettingsForm({ schema, settings, problems, onChange, onEditStart, onEditEnd, previewContext, rawSettings = [], upstream = null, readOnly = false }: Props) {
   const properties = Object.entries(schema.properties ?? {});
   if (properties.length === 0) return <p className="muted">This node has no settings.</p>;
   const set = (name: string, value: Json | undefined) => {
@@ -86,13 +93,13 @@ export function SettingsForm({ schema, settings, problems, onChange, onEditStart
     onChange(next);
   };
   return (
-    <>
+    <fieldset className="settings" disabled={readOnly}>
       {properties.map(([name, property]) => (
         <SettingField key={name} name={name} schema={property} required={schema.required?.includes(name) ?? false}
           value={settings[name]} problems={problems[name] ?? []} onChange={(v) => set(name, v)} onEditStart={onEditStart} onEditEnd={onEditEnd}
-          previewContext={previewContext} />
+          previewContext={previewContext} raw={rawSettings.includes(name)} upstream={upstream} readOnly={readOnly} />
       ))}
-    </>
+    </fieldset>
   );
 }
 
@@ -114,22 +121,25 @@ function usePreview(value: Json | undefined, context: PreviewContext | null): Pr
   return result;
 }
 
-function SettingField({ name, schema, required, value, problems, onChange, onEditStart, onEditEnd, previewContext }: {
+function SettingField({ name, schema, required, value, problems, onChange, onEditStart, onEditEnd, previewContext, raw, upstream, readOnly }: {
   name: string; schema: JsonSchema; required: boolean; value: Json | undefined; problems: string[];
   onChange: (value: Json | undefined) => void; onEditStart: () => void; onEditEnd: () => void; previewContext: PreviewContext | null;
+  raw: boolean; upstream: ReadonlySet<string> | null; readOnly: boolean;
 }) {
   const previewed = usePreview(value, previewContext);
   const kind = fieldKind(schema);
-  const [text, setText] = useState(() => toText(value, kind));
+  const mode = raw || kind === 'code' ? 'fixed' : modeOf(value);
+  const shown = (v: Json | undefined) => (mode === 'expression' ? expressionOf(v) ?? '' : toText(v, kind));
+  const [text, setText] = useState(() => shown(value));
   const [error, setError] = useState<string | undefined>();
   const [focused, setFocused] = useState(false);
-  // Undo, redo or a reload change the value underneath: show it, unless this field is being typed in.
+  // Undo, redo, a reload or the toggle change the value underneath: show it, unless this field is being typed in.
   useEffect(() => {
     if (!focused) {
-      setText(toText(value, kind));
+      setText(mode === 'expression' ? expressionOf(value) ?? '' : toText(value, kind));
       setError(undefined);
     }
-  }, [value, kind, focused]);
+  }, [value, kind, focused, mode]);
   const id = `setting-${name}`;
   const typed = (next: string) => {
     setText(next);
@@ -137,21 +147,52 @@ function SettingField({ name, schema, required, value, problems, onChange, onEdi
     setError(read.error);
     if (!read.error) onChange(read.value);
   };
+  const typedExpression = (js: string) => {
+    setText(js);
+    setError(undefined);
+    onChange(asExpression(js));
+  };
+  const toggle = (to: FieldMode) => {
+    if (to === mode) return;
+    onChange(switchMode(value, to, schema, previewed?.ok ? { value: previewed.value } : undefined));
+  };
   const focus = { onFocus: () => { setFocused(true); onEditStart(); }, onBlur: () => { setFocused(false); onEditEnd(); } };
-  const expression = typeof value === 'string' && /\{\{/.test(value);
+  const scriptIssues = raw ? [] : valueProblems(value, upstream);
+  const typeIssue = mode === 'expression' && previewed?.ok && scriptIssues.length === 0 ? previewTypeProblem(previewed.value, schema) : null;
+  const template = mode === 'fixed' && typeof value === 'string' && hasExpression(value);
   const label = (
-    <label htmlFor={id}>
-      {name}{required && <span style={{ color: 'var(--bad)' }}>*</span>}
-      {expression && <span className="badge plain brand" title="Evaluated when the node runs">{value.startsWith('=') ? 'expression' : 'template'}</span>}
-    </label>
+    <div className="field-head">
+      <label htmlFor={id}>
+        {name}{required && <span className="required" aria-hidden>*</span>}
+        {template && <span className="badge plain brand" title="Text with {{ expressions }} inside, filled in when the node runs">template</span>}
+      </label>
+      <span className="spacer" />
+      {!raw && kind !== 'code' && (
+        <span className="mode-switch" role="group" aria-label={`How ${name} is given`}>
+          <button type="button" className={mode === 'fixed' ? 'on' : ''} aria-pressed={mode === 'fixed'} disabled={readOnly}
+            title="A fixed value" onClick={() => toggle('fixed')}>Fixed</button>
+          <button type="button" className={mode === 'expression' ? 'on' : ''} aria-pressed={mode === 'expression'} disabled={readOnly}
+            title="A JavaScript expression evaluated when the node runs: ={{ … }}" onClick={() => toggle('expression')}>Expression</button>
+        </span>
+      )}
+    </div>
   );
   let control;
-  switch (kind) {
+  if (mode === 'expression') {
+    control = (
+      <div className="expr-input">
+        <span className="expr-brace" aria-hidden>{'{{'}</span>
+        <CodeEditor id={id} value={text} onChange={typedExpression} rows={text.includes('\n') ? 4 : 1} {...focus} />
+        <span className="expr-brace" aria-hidden>{'}}'}</span>
+      </div>
+    );
+  } else switch (kind) {
     case 'enum':
       control = (
         <select id={id} className="input" value={value === undefined ? '' : JSON.stringify(value)}
           onChange={(e) => onChange(e.target.value === '' ? undefined : (JSON.parse(e.target.value) as Json))}>
           {(!required || value === undefined) && <option value="">{schema.default !== undefined ? `default (${String(schema.default)})` : '—'}</option>}
+          {value !== undefined && !schema.enum!.some((o) => JSON.stringify(o) === JSON.stringify(value)) && <option value={JSON.stringify(value)}>{String(value)}</option>}
           {schema.enum!.map((option) => <option key={JSON.stringify(option)} value={JSON.stringify(option)}>{String(option)}</option>)}
         </select>
       );
@@ -175,14 +216,18 @@ function SettingField({ name, schema, required, value, problems, onChange, onEdi
     default:
       control = <textarea id={id} className={`input${error ? ' invalid' : ''}`} rows={kind === 'json' || text.includes('\n') ? 5 : 2} value={text} spellCheck={false} onChange={(e) => typed(e.target.value)} {...focus} />;
   }
+  const messages = [...(error ? [error] : []), ...scriptIssues, ...problems];
+  const hint = mode === 'expression'
+    ? 'JavaScript over input, trigger, nodes.<id>.output, env and execution; its value, of any type, becomes the setting.'
+    : kind !== 'boolean' && schema.description ? `${schema.description}${kind === 'any' ? ' JSON, text, or ={{ expression }}.' : ''}` : null;
   return (
-    <div className="field">
+    <div className={`field${messages.length ? ' has-problem' : ''}`} data-testid={`field-${name}`} data-mode={mode}>
       {label}
       {control}
-      {kind !== 'boolean' && schema.description && <span className="hint">{schema.description}{kind === 'any' && ' JSON, text, or ={{ expression }}.'}</span>}
-      {error && <span className="error">{error}</span>}
-      {problems.map((p) => <span key={p} className="error">{p}</span>)}
-      {value !== undefined && kind !== 'code' && hasExpression(value) && (
+      {hint && <span className="hint">{hint}</span>}
+      {messages.map((p) => <span key={p} className="error" role="alert">{p}</span>)}
+      {typeIssue && <span className="warning">{typeIssue}</span>}
+      {value !== undefined && kind !== 'code' && !raw && hasExpression(value) && (
         <div className={`preview${previewed && !previewed.ok ? ' failed' : ''}`} data-testid={`preview-${name}`}>
           <span className="preview-label">{previewContext ? 'preview with the last run' : 'run once to preview with real data'}</span>
           {previewed && (previewed.ok ? <code>{JSON.stringify(previewed.value)}</code> : <code>{previewed.error}</code>)}

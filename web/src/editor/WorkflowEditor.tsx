@@ -3,31 +3,45 @@ import {
   ReactFlow, ReactFlowProvider, useReactFlow,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { can } from '../api/access';
 import { ApiError, api } from '../api/client';
-import type { DocumentProblem, Execution, Json, JsonObject, NodeType, Project, Stage, Workflow, WorkflowDocument } from '../api/types';
-import { Link } from '../router';
+import type { DocumentProblem, Execution, Json, JsonObject, NodeRun, NodeType, Project, Role, Stage, Workflow, WorkflowDocument } from '../api/types';
+import { Link, navigate, useSearch } from '../router';
 import { Icon, LogoMark } from '../ui/icons';
 import { JsonView } from '../ui/json';
 import { ago, CopyText, Modal, ProblemBox, StatusBadge, toast, useAction } from '../ui/kit';
+import { useTheme } from '../ui/theme';
+import { ThemeToggle } from '../ui/ThemeToggle';
 import { checkConnection } from './connect';
 import {
   addEdge, addNode, autoLayout, type Catalog, catalogOf, edgeKey, fragmentOf, initialSettings, moveNodes, newNodeId, outputsOf, parseEnd, paste,
-  readFragment, removeEdges, removeNodes, renameNode, setPinned, updateNode, type NodeChange,
+  readFragment, removeEdges, removeNodes, renameNode, setPinned, updateNode, upstreamOf, type NodeChange,
 } from './graph';
 import { beginGesture, canRedo, canUndo, commit, endGesture, type History, redo, reset, start, undo } from './history';
 import { type CardNode, NodeCard } from './NodeCard';
 import { HistoryPanel } from './HistoryPanel';
 import { dragType, Palette } from './Palette';
 import { placeProblems } from './problems';
-import { follow, isFinished, lastRunByNode, startRun } from './runs';
+import { carriedOutputs, follow, isFinished, lastRunByNode, type LiveState, startRun, useLiveState, withReused } from './runs';
 import type { PreviewContext } from './preview';
 import { SettingsForm } from './SettingsForm';
 
 const nodeTypes = { plexus: NodeCard };
+/** Shift-click adds a node to the selection (as Ctrl/Cmd-click does); Shift-drag on the pane draws a selection box. */
+const multiSelectKeys = ['Shift', 'Control', 'Meta'];
 /** A card's usual size: cards show at once with it instead of waiting hidden for their first measurement. */
 const cardEstimate = { initialWidth: 220, initialHeight: 96 };
 let typesOnce: Promise<NodeType[]> | null = null;
 const loadTypes = () => (typesOnce ??= api.nodeTypes().then((p) => p.items));
+
+/** A past execution shown read-only on the canvas, with the document it ran. */
+interface Viewing {
+  execution: Execution;
+  /** 'version': the frozen version it ran. 'draft': a draft run, shown with the draft as it is now (draft runs keep no copy). */
+  source: 'version' | 'draft';
+  /** The executions a run from a node reused outputs of (newest first, from the address), for the nodes it did not run. */
+  earlier: Execution[];
+}
 
 interface Loaded {
   project: Project;
@@ -36,27 +50,48 @@ interface Loaded {
   types: NodeType[];
   document: WorkflowDocument;
   etag: string;
-  execution: Execution | null;
+  /** The caller's role in the project's organisation: what the canvas offers follows it. */
+  role: Role | null;
+  viewing: Viewing | null;
 }
 
+/** Re-runs chain: each keeps at most this many earlier executions in its address. */
+const maxEarlier = 8;
+
 export function WorkflowEditor({ projectId, workflowId }: { projectId: string; workflowId: string }) {
+  const search = useSearch();
+  const params = new URLSearchParams(search);
+  const executionId = params.get('execution');
+  const from = params.get('from') ?? '';
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     let live = true;
-    const executionId = new URLSearchParams(location.search).get('execution');
-    Promise.all([api.project(projectId), api.workflow(workflowId), api.stages(projectId), loadTypes(), api.draft(workflowId),
-      executionId ? api.execution(executionId) : Promise.resolve(null)])
-      .then(([project, workflow, stages, types, draft, execution]) => live && setLoaded({ project, workflow, stages: stages.items, types, document: draft.document, etag: draft.etag, execution }))
-      .catch((e: unknown) => live && setError(e));
+    setLoaded(null);
+    setError(null);
+    void (async () => {
+      const [project, workflow, stages, types, draft, orgs] = await Promise.all([
+        api.project(projectId), api.workflow(workflowId), api.stages(projectId), loadTypes(), api.draft(workflowId), api.orgs()]);
+      const role = orgs.items.find((o) => o.id === project.organizationId)?.role ?? null;
+      let viewing: Viewing | null = null;
+      let document = draft.document;
+      if (executionId) {
+        const earlierIds = from.split(',').filter(Boolean).slice(0, maxEarlier);
+        const [execution, ...earlier] = await Promise.all([api.execution(executionId), ...earlierIds.map((id) => api.execution(id))]);
+        if (execution!.workflowId !== workflowId) throw new Error('That execution belongs to another workflow.');
+        if (execution!.version !== null) document = await api.version(workflowId, execution!.version);
+        viewing = { execution: execution!, source: execution!.version !== null ? 'version' : 'draft', earlier };
+      }
+      if (live) setLoaded({ project, workflow, stages: stages.items, types, document, etag: draft.etag, role, viewing });
+    })().catch((e: unknown) => live && setError(e));
     return () => {
       live = false;
     };
-  }, [projectId, workflowId]);
+  }, [projectId, workflowId, executionId, from]);
   if (error) return <div className="page"><ProblemBox error={error} /><Link to={`/projects/${projectId}/workflows`}>Back to workflows</Link></div>;
   if (!loaded) return <div className="page muted">Opening the workflow…</div>;
   return (
-    <ReactFlowProvider>
+    <ReactFlowProvider key={executionId ?? 'draft'}>
       <Workbench {...loaded} />
     </ReactFlowProvider>
   );
@@ -77,8 +112,13 @@ function defaultTestInput(doc: WorkflowDocument): string {
 }
 
 function Workbench(props: Loaded) {
-  const { project, workflow, stages, types } = props;
+  const { project, workflow, stages, types, role, viewing } = props;
+  // A past execution is shown as it ran; a viewer reads the draft. Neither changes it.
+  const readOnly = viewing !== null || !can(role, 'edit');
+  const mayRun = can(role, 'run');
   const flow = useReactFlow();
+  // The canvas's SVG colours (dots, minimap) are attributes, not CSS: they follow the theme from here.
+  const dark = useTheme().theme === 'dark';
   const catalog: Catalog = useMemo(() => catalogOf(types), [types]);
   const [history, setHistory] = useState<History<WorkflowDocument>>(() => start(props.document));
   const doc = history.present;
@@ -91,7 +131,11 @@ function Workbench(props: Loaded) {
   const [selectedEdges, setSelectedEdges] = useState<string[]>([]);
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const [refusal, setRefusal] = useState<string | null>(null);
-  const [execution, setExecution] = useState<Execution | null>(props.execution);
+  const [execution, setExecution] = useState<Execution | null>(viewing?.execution ?? null);
+  // What a run from a node reused: the execution shown before it (itself possibly with reused runs).
+  const [earlier, setEarlier] = useState<Execution | null>(() =>
+    viewing ? viewing.earlier.reduceRight<Execution | null>((older, e) => withReused(e, older), null) : null);
+  const shown = useMemo(() => (execution ? withReused(execution, earlier) : null), [execution, earlier]);
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<unknown>(null);
   const [publishing, setPublishing] = useState(false);
@@ -105,7 +149,9 @@ function Workbench(props: Loaded) {
   const saving = useRef<Promise<boolean> | null>(null);
 
   const dirty = doc !== savedDoc;
-  const edit = useCallback((change: (d: WorkflowDocument) => WorkflowDocument) => setHistory((h) => commit(h, change(h.present))), []);
+  const edit = useCallback((change: (d: WorkflowDocument) => WorkflowDocument) => {
+    if (!readOnly) setHistory((h) => commit(h, change(h.present)));
+  }, [readOnly]);
 
   // Saving: autosave shortly after the last change; a stale ETag stops autosave until the person chooses.
   const save = useCallback(async (): Promise<boolean> => {
@@ -139,6 +185,7 @@ function Workbench(props: Loaded) {
   }, [workflow.id]);
 
   useEffect(() => {
+    if (readOnly) return;
     if (!dirty) {
       if (saveState === 'dirty') setSaveState('saved');
       return;
@@ -147,7 +194,15 @@ function Workbench(props: Loaded) {
     if (saveState !== 'failed') setSaveState('dirty');
     const timer = setTimeout(() => void save(), autosaveMs);
     return () => clearTimeout(timer);
-  }, [doc, dirty, saveState, history.gestureBase, save]);
+  }, [doc, dirty, saveState, history.gestureBase, save, readOnly]);
+
+  // A past execution still under way is followed live like a run started here.
+  useEffect(() => {
+    if (!viewing || isFinished(viewing.execution)) return;
+    const following = follow(viewing.execution.id, setExecution);
+    following.done.catch((e: unknown) => setRunError(e));
+    return following.stop;
+  }, [viewing]);
 
   const reload = async () => {
     const draft = await api.draft(workflow.id);
@@ -165,7 +220,7 @@ function Workbench(props: Loaded) {
 
   // Canvas model
   const placed = useMemo(() => placeProblems(savedDoc, problems), [savedDoc, problems]);
-  const runs = useMemo(() => lastRunByNode(execution), [execution]);
+  const runs = useMemo(() => lastRunByNode(shown), [shown]);
   const typeOf = useCallback((t: string) => catalog.get(t), [catalog]);
   // Each card (and its data) is kept while its inputs are the same objects, so a drag re-renders only the dragged card
   // (cards are memoised on their data), not every card of a large workflow, and
@@ -203,7 +258,7 @@ function Workbench(props: Loaded) {
     return {
       id: key, source: from.node, sourceHandle: from.port, target: to.node, targetHandle: to.port, selected: selectedEdges.includes(key),
       animated: running && !carried, className: carried ? 'carried' : undefined,
-      style: { strokeWidth: 2, stroke: from.port === 'error' ? 'var(--bad)' : carried ? 'var(--ok)' : '#9aa3b5' },
+      style: { strokeWidth: 2, stroke: from.port === 'error' ? 'var(--bad)' : carried ? 'var(--ok)' : 'var(--edge)' },
     };
   }), [doc.edges, runs, selectedEdges, running]);
 
@@ -324,16 +379,43 @@ function Workbench(props: Loaded) {
       if (historyRef.current.present !== savedDoc || saveState !== 'saved') {
         if (!(await save())) throw new Error('Save the draft first: it could not be saved (see above).');
       }
-      const pinned = historyRef.current.present.pinned;
-      // From a node: upstream outputs come from the last run shown (and pins), so only that part runs again.
-      const fromHere = from ? { fromNode: from, ...(execution ? { fromExecution: execution.id } : {}) } : {};
-      await startRun(workflow.id, { input, ...fromHere, ...(pinned && Object.keys(pinned).length ? { pinned } : {}) }, setExecution);
+      const present = historyRef.current.present;
+      let pinned: JsonObject = present.pinned ?? {};
+      let fromHere = {};
+      if (from) {
+        // From a node: upstream outputs come from the run shown (with what it reused itself, and pins), so only that
+        // part runs again; the canvas keeps showing the reused runs.
+        pinned = { ...pinned, ...carriedOutputs(shown, upstreamOf(present, from)) };
+        fromHere = { fromNode: from, ...(execution ? { fromExecution: execution.id } : {}) };
+        setEarlier(shown);
+      } else setEarlier(null);
+      await startRun(workflow.id, { input, ...fromHere, ...(Object.keys(pinned).length ? { pinned } : {}) }, setExecution);
     } catch (e) {
       setRunError(e);
     } finally {
       setRunning(false);
     }
-  }, [testInput, savedDoc, saveState, save, workflow.id, execution]);
+  }, [testInput, savedDoc, saveState, save, workflow.id, execution, shown]);
+
+  // Re-running a past execution from a node: the same version (or the draft) on the same stage, with that execution's
+  // upstream outputs; the new run is then shown the same way, with where its reused outputs came from in the address.
+  const rerun = useCallback(async (node: string) => {
+    if (!viewing || !execution) return;
+    setRunError(null);
+    setRunning(true);
+    try {
+      const pinned: JsonObject = { ...(doc.pinned ?? {}), ...carriedOutputs(shown, upstreamOf(doc, node)) };
+      const answer = await api.run(workflow.id, {
+        stage: execution.stage, ...(execution.version !== null ? { version: execution.version } : {}), input: execution.trigger,
+        fromNode: node, fromExecution: execution.id, ...(Object.keys(pinned).length ? { pinned } : {}),
+      }, 1000);
+      const chain = [execution.id, ...viewing.earlier.map((e) => e.id)].slice(0, maxEarlier).join(',');
+      navigate(`/projects/${project.id}/workflows/${workflow.id}?execution=${answer.id}&from=${chain}`);
+    } catch (e) {
+      setRunError(e);
+      setRunning(false);
+    }
+  }, [viewing, execution, shown, doc, workflow.id, project.id]);
 
   const resume = useCallback(async (node: string, payload: Json) => {
     if (!execution) return;
@@ -358,21 +440,25 @@ function Workbench(props: Loaded) {
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === 's') {
         e.preventDefault();
-        void save();
+        if (!readOnly) void save();
         return;
       }
       if (mod && e.key === 'Enter') {
         e.preventDefault();
-        void runNow();
+        if (!viewing && mayRun) void runNow();
         return;
       }
-      if (typing(e.target)) return;
+      if (typing(e.target) || readOnly) return;
       if (mod && e.key.toLowerCase() === 'z') {
         e.preventDefault();
         setHistory((h) => (e.shiftKey ? redo(h) : undo(h)));
       } else if (mod && e.key.toLowerCase() === 'y') {
         e.preventDefault();
         setHistory(redo);
+      } else if (mod && e.key.toLowerCase() === 'a') {
+        e.preventDefault();
+        setSelectedNodes(historyRef.current.present.nodes.map((n) => n.id));
+        setSelectedEdges([]);
       } else if (e.key === 'Delete' || e.key === 'Backspace') {
         e.preventDefault();
         deleteSelection();
@@ -387,7 +473,7 @@ function Workbench(props: Loaded) {
       toast(`Copied ${selectedNodes.length} node${selectedNodes.length > 1 ? 's' : ''}`);
     };
     const pasted = (e: ClipboardEvent) => {
-      if (typing(e.target)) return;
+      if (typing(e.target) || readOnly) return;
       const text = e.clipboardData?.getData('text/plain') || clipboard.current;
       if (text && pasteText(text)) e.preventDefault();
     };
@@ -399,7 +485,7 @@ function Workbench(props: Loaded) {
       window.removeEventListener('copy', copy);
       window.removeEventListener('paste', pasted);
     };
-  }, [save, runNow, deleteSelection, selectedNodes, pasteText]);
+  }, [save, runNow, deleteSelection, selectedNodes, pasteText, readOnly, viewing, mayRun]);
 
   const selected = selectedNodes.length === 1 ? doc.nodes.find((n) => n.id === selectedNodes[0]) : undefined;
   const importFile = useRef<HTMLInputElement>(null);
@@ -414,33 +500,55 @@ function Workbench(props: Loaded) {
           <span className="muted">/</span>
           <span data-testid="workflow-name">{workflow.name}</span>
         </div>
-        <SaveBadge state={saveState} onSave={() => void save()} />
+        {!readOnly && <SaveBadge state={saveState} onSave={() => void save()} />}
+        {viewing && <span className="mode-badge" data-testid="read-only">Read-only: {viewing.source === 'version' ? `version ${viewing.execution.version}` : 'a draft run'}</span>}
+        {!viewing && readOnly && (
+          <span className="mode-badge" data-testid="read-only" title={`Your role${role ? ` (${role})` : ''} can read this workflow, not change or run it`}>View only</span>
+        )}
         <span className="spacer" />
-        <button className="btn ghost small" title="Undo (Ctrl+Z)" aria-label="Undo" disabled={!canUndo(history)} onClick={() => setHistory(undo)}><Icon name="undo" /></button>
-        <button className="btn ghost small" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled={!canRedo(history)} onClick={() => setHistory(redo)}><Icon name="redo" /></button>
-        <button className="btn ghost small" title="Arrange nodes left to right" aria-label="Auto-layout" onClick={() => { edit(autoLayout); setTimeout(() => void flow.fitView({ padding: 0.25, duration: 200 }), 50); }}><Icon name="layout" /></button>
+        {!readOnly && (
+          <>
+            <button className="btn ghost small" title="Undo (Ctrl+Z)" aria-label="Undo" disabled={!canUndo(history)} onClick={() => setHistory(undo)}><Icon name="undo" /></button>
+            <button className="btn ghost small" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled={!canRedo(history)} onClick={() => setHistory(redo)}><Icon name="redo" /></button>
+            <button className="btn ghost small" title="Arrange nodes left to right" aria-label="Auto-layout" onClick={() => { edit(autoLayout); setTimeout(() => void flow.fitView({ padding: 0.25, duration: 200 }), 50); }}><Icon name="layout" /></button>
+          </>
+        )}
+        <ThemeToggle />
         <button className="btn ghost small" title="Zoom to fit" aria-label="Zoom to fit" onClick={() => void flow.fitView({ padding: 0.25, duration: 200 })}><Icon name="fit" /></button>
-        <button className="btn ghost small" title="Import nodes from a workflow file" aria-label="Import" onClick={() => importFile.current?.click()}><Icon name="upload" /></button>
-        <input ref={importFile} type="file" accept=".json,application/json" hidden onChange={(e) => {
-          const file = e.target.files?.[0];
-          if (file) void file.text().then((t) => !pasteText(t) && refuse(`${file.name} is not a workflow file.`));
-          e.target.value = '';
-        }} />
-        <button className="btn ghost small" title="Download the draft as a workflow file" aria-label="Export" onClick={() => download(`${workflow.name}.json`, doc)}><Icon name="download" /></button>
-        <span style={{ width: 1, height: 24, background: 'var(--line)' }} />
-        <button className="btn" onClick={() => void runNow()} disabled={running} title="Run the draft on dev (Ctrl+Enter)"><Icon name="runs" /> {running ? 'Running…' : 'Run'}</button>
-        <button className="btn primary" onClick={() => setPublishing(true)}><Icon name="publish" /> Publish</button>
+        {!readOnly && (
+          <>
+            <button className="btn ghost small" title="Import nodes from a workflow file" aria-label="Import" onClick={() => importFile.current?.click()}><Icon name="upload" /></button>
+            <input ref={importFile} type="file" accept=".json,application/json" hidden onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void file.text().then((t) => !pasteText(t) && refuse(`${file.name} is not a workflow file.`));
+              e.target.value = '';
+            }} />
+          </>
+        )}
+        <button className="btn ghost small" title={viewing ? 'Download the document this execution ran' : 'Download the draft as a workflow file'} aria-label="Export"
+          onClick={() => download(`${workflow.name}${viewing?.source === 'version' ? `-v${viewing.execution.version}` : ''}.json`, doc)}><Icon name="download" /></button>
+        {(viewing || mayRun || !readOnly) && <span style={{ width: 1, height: 24, background: 'var(--line)' }} />}
+        {viewing ? (
+          <Link className="btn" to={`/projects/${project.id}/workflows/${workflow.id}`}><Icon name="back" /> Back to the draft</Link>
+        ) : (
+          <>
+            {mayRun && <button className="btn" onClick={() => void runNow()} disabled={running} title="Run the draft on dev (Ctrl+Enter)"><Icon name="runs" /> {running ? 'Running…' : 'Run'}</button>}
+            {can(role, 'edit') && <button className="btn primary" onClick={() => setPublishing(true)}><Icon name="publish" /> Publish</button>}
+          </>
+        )}
       </header>
-      <div className="workbench">
-        <Palette types={types} onAdd={(t) => add(t)} />
+      <div className={`workbench${readOnly ? ' without-palette' : ''}`}>
+        {!readOnly && <Palette types={types} onAdd={(t) => add(t)} />}
         <div className="canvas" ref={canvasRef} onDragOver={(e) => { if (e.dataTransfer.types.includes(dragType)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } }} onDrop={onDrop}>
           {refusal && <div className="refusal" role="alert" data-testid="refusal">{refusal}</div>}
           {execution && !refusal && (
             <div className="run-banner" data-testid="run-banner">
               <StatusBadge status={execution.status} />
-              <span>{execution.version === null ? 'Draft run' : `v${execution.version}`} on {execution.stage}, {ago(execution.startedAt)}</span>
+              <span>{execution.version === null ? 'Draft run' : `v${execution.version}`} on {execution.stage}, {ago(execution.startedAt)}
+                {earlier && <span className="muted">, from a node</span>}</span>
+              {!isFinished(execution) && execution.status !== 'waiting' && <LiveIndicator />}
               <Link to={`/projects/${project.id}/executions/${execution.id}`}>Details</Link>
-              <button className="btn ghost small" aria-label="Hide run data" onClick={() => setExecution(null)}>×</button>
+              {!viewing && <button className="btn ghost small" aria-label="Hide run data" onClick={() => { setExecution(null); setEarlier(null); }}>×</button>}
             </div>
           )}
           <ReactFlow<CardNode, Edge>
@@ -450,21 +558,28 @@ function Workbench(props: Loaded) {
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}
-            onNodeDragStart={() => setHistory(beginGesture)}
-            onNodeDragStop={() => setHistory(endGesture)}
+            nodesDraggable={!readOnly}
+            nodesConnectable={!readOnly}
+            onNodeDragStart={() => !readOnly && setHistory(beginGesture)}
+            onNodeDragStop={() => !readOnly && setHistory(endGesture)}
             onPaneClick={() => { setSelectedNodes([]); setSelectedEdges([]); setRefusal(null); }}
             deleteKeyCode={null}
+            multiSelectionKeyCode={multiSelectKeys}
+            selectionKeyCode="Shift"
             fitView
             fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
             minZoom={0.2}
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
+            colorMode={dark ? 'dark' : 'light'}
           >
-            <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#c8cdd8" />
-            <MiniMap pannable zoomable style={{ width: 160, height: 110 }} nodeColor={(n) => (n.selected ? '#4f46e5' : '#c3c8d4')} />
+            <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color={dark ? '#2a303c' : '#c8cdd8'} />
+            <MiniMap pannable zoomable style={{ width: 160, height: 110 }} nodeColor={(n) => (n.selected ? (dark ? '#7d75ff' : '#4f46e5') : dark ? '#3a4150' : '#c3c8d4')}
+              maskColor={dark ? 'rgba(5, 7, 12, 0.55)' : undefined} />
             <Controls showInteractive={false} />
           </ReactFlow>
-          {doc.nodes.length === 0 && (
+          {doc.nodes.length === 0 && readOnly && <div className="canvas-hint"><div className="big">No nodes yet</div></div>}
+          {doc.nodes.length === 0 && !readOnly && (
             <div className="canvas-hint">
               <div className="big">Start with a trigger</div>
               <div>Drag <strong>HTTP trigger</strong> from the left, or click it. Then add nodes and connect their ports.</div>
@@ -473,7 +588,8 @@ function Workbench(props: Loaded) {
         </div>
         <aside className="inspector" aria-label="Inspector">
           {selected ? (
-            <NodeInspector key={selected.id} doc={doc} node={selected} type={catalog.get(selected.type)} execution={execution}
+            <NodeInspector key={selected.id} doc={doc} node={selected} type={catalog.get(selected.type)} execution={shown} readOnly={readOnly}
+              runFrom={mayRun && (!viewing || execution !== null) ? (viewing ? 'Re-run from here' : 'Run from here') : null}
               fieldProblems={placed.byNode.get(selected.id)?.fields ?? {}} nodeProblems={placed.byNode.get(selected.id)?.all ?? []}
               onChange={(change) => edit((d) => updateNode(d, selected.id, change))}
               onRename={(to) => {
@@ -483,23 +599,25 @@ function Workbench(props: Loaded) {
                 setSelectedNodes([to]);
               }}
               onPin={(value) => edit((d) => setPinned(d, selected.id, value))}
-              onRunFrom={() => void runNow(selected.id)} running={running}
+              onRunFrom={() => void (viewing ? rerun(selected.id) : runNow(selected.id))} running={running}
               onDelete={deleteSelection}
               onEditStart={() => setHistory(beginGesture)} onEditEnd={() => setHistory(endGesture)} />
           ) : (
             <>
             <div className="tabs" style={{ padding: '0 10px', marginBottom: 0 }}>
-              <button className={panel === 'run' ? 'active' : ''} onClick={() => setPanel('run')}>Run</button>
-              <button className={panel === 'history' ? 'active' : ''} onClick={() => setPanel('history')}>Versions</button>
+              <button className={panel === 'run' || viewing ? 'active' : ''} onClick={() => setPanel('run')}>{viewing ? 'Execution' : 'Run'}</button>
+              {!viewing && <button className={panel === 'history' ? 'active' : ''} onClick={() => setPanel('history')}>Versions</button>}
             </div>
-            {panel === 'history' ? (
-              <HistoryPanel workflowId={workflow.id} draft={doc} onRestore={(restored, version) => { edit(() => restored); toast(`Restored v${version} into the draft (undo to go back)`); }} />
+            {panel === 'history' && !viewing ? (
+              <HistoryPanel workflowId={workflow.id} draft={doc}
+                onRestore={readOnly ? null : (restored, version) => { edit(() => restored); toast(`Restored v${version} into the draft (undo to go back)`); }} />
             ) : (
-            <RunPanel execution={execution} running={running} runError={runError ?? saveError} testInput={testInput}
+            <RunPanel execution={shown} viewing={viewing !== null} role={role} running={running} runError={runError ?? saveError} testInput={testInput}
               problems={placed} nodeCount={doc.nodes.length} selectedCount={selectedNodes.length}
               onTestInput={(t) => { setEditedInput(t); localStorage.setItem(testInputKey(workflow.id), t); }}
               onResetInput={() => { setEditedInput(null); localStorage.removeItem(testInputKey(workflow.id)); }}
-              onRun={() => void runNow()} onSelect={(id) => { setSelectedNodes([id]); setSelectedEdges([]); }} onResume={(node, payload) => void resume(node, payload)} />
+              onRun={() => void runNow()} onSelect={(id) => { setSelectedNodes([id]); setSelectedEdges([]); }} onResume={(node, payload) => void resume(node, payload)}
+              onDeleteSelection={readOnly ? null : deleteSelection} />
             )}
             </>
           )}
@@ -517,6 +635,21 @@ function Workbench(props: Loaded) {
       {publishing && <PublishModal project={project} workflow={workflow} stages={stages} doc={doc} save={save} dirty={dirty || saveState !== 'saved'} onClose={() => setPublishing(false)} />}
     </div>
   );
+}
+
+const liveWords: Record<LiveState, string> = { off: 'waiting', connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', unavailable: 'polling' };
+const liveHints: Record<LiveState, string> = {
+  off: 'Not following yet',
+  connecting: 'Connecting to live events',
+  live: 'Each node shows its state as it happens (/hubs/executions)',
+  reconnecting: 'The live connection dropped; when it is back, what happened meanwhile is shown',
+  unavailable: 'Live events are not reachable: the stored record is read every moment instead',
+};
+
+/** How the running execution is being followed: live events, a reconnect under way, or polling. */
+function LiveIndicator() {
+  const state = useLiveState();
+  return <span className={`live-state ${state}`} data-testid="live-state" data-state={state} title={liveHints[state]}>{liveWords[state]}</span>;
 }
 
 function download(name: string, doc: WorkflowDocument) {
@@ -539,8 +672,9 @@ function SaveBadge({ state, onSave }: { state: SaveState; onSave: () => void }) 
   );
 }
 
-function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems, onChange, onRename, onPin, onRunFrom, running, onDelete, onEditStart, onEditEnd }: {
+function NodeInspector({ doc, node, type, execution, readOnly, runFrom, fieldProblems, nodeProblems, onChange, onRename, onPin, onRunFrom, running, onDelete, onEditStart, onEditEnd }: {
   doc: WorkflowDocument; node: WorkflowDocument['nodes'][number]; type: NodeType | undefined; execution: Execution | null;
+  readOnly: boolean; runFrom: string | null;
   fieldProblems: Record<string, string[]>; nodeProblems: string[];
   onChange: (change: NodeChange) => void; onRename: (to: string) => void; onPin: (value: Json | undefined) => void; onRunFrom: () => void; running: boolean; onDelete: () => void;
   onEditStart: () => void; onEditEnd: () => void;
@@ -554,6 +688,7 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
     env: {},
     execution: { id: execution.id, stage: execution.stage, workflow: doc.name },
   }, [execution, runs, run, doc.name]);
+  const upstream = useMemo(() => upstreamOf(doc, node.id), [doc, node.id]);
   const [tab, setTab] = useState<'settings' | 'output'>(run ? 'output' : 'settings');
   const [id, setId] = useState(node.id);
   const pinned = doc.pinned?.[node.id];
@@ -566,8 +701,11 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
             <div className="muted mono">{node.type}</div>
           </div>
           <span className="spacer" />
-          {!type?.isTrigger && <button className="btn small" onClick={onRunFrom} disabled={running} title="Run this node and what follows it, with the last run's upstream data">Run from here</button>}
-          <button className="btn small danger" onClick={onDelete} aria-label="Delete node"><Icon name="trash" size={14} /></button>
+          {runFrom && !type?.isTrigger && (
+            <button className="btn small" onClick={onRunFrom} disabled={running}
+              title="Run this node and what follows it again, with the upstream outputs of the run shown">{runFrom}</button>
+          )}
+          {!readOnly && <button className="btn small danger" onClick={onDelete} aria-label="Delete node"><Icon name="trash" size={14} /></button>}
         </div>
         {type?.description && <p className="muted" style={{ margin: '8px 0 0', fontSize: 12.5 }}>{type.description}</p>}
       </div>
@@ -577,7 +715,7 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
       </div>
       <div className="body">
         {tab === 'settings' ? (
-          <>
+          <fieldset className="settings" disabled={readOnly}>
             {nodeProblems.length > 0 && <div className="problem"><strong>Problems</strong><ul>{nodeProblems.map((p) => <li key={p}>{p}</li>)}</ul></div>}
             <div className="row" style={{ alignItems: 'flex-start' }}>
               <div className="field" style={{ flex: 1 }}>
@@ -591,7 +729,8 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
             </div>
             {type ? (
               <SettingsForm schema={type.settingsSchema} settings={node.settings ?? {}} problems={fieldProblems}
-                onChange={(settings) => onChange({ settings })} onEditStart={onEditStart} onEditEnd={onEditEnd} previewContext={previewContext} />
+                onChange={(settings) => onChange({ settings })} onEditStart={onEditStart} onEditEnd={onEditEnd} previewContext={previewContext}
+                rawSettings={type.rawSettings} upstream={upstream} readOnly={readOnly} />
             ) : <div className="problem">Unknown node type {node.type}.</div>}
             <div className="field">
               <label htmlFor="node-notes">Notes</label>
@@ -600,29 +739,30 @@ function NodeInspector({ doc, node, type, execution, fieldProblems, nodeProblems
             <label className="row" style={{ fontWeight: 400 }}>
               <input type="checkbox" checked={node.disabled === true} onChange={(e) => onChange({ disabled: e.target.checked })} /> Disabled (passes its input on unchanged)
             </label>
-          </>
+          </fieldset>
         ) : (
-          <NodeOutput run={run} pinned={pinned} onPin={onPin} />
+          <NodeOutput run={run} pinned={pinned} onPin={readOnly ? null : onPin} />
         )}
       </div>
     </>
   );
 }
 
-function NodeOutput({ run, pinned, onPin }: { run: ReturnType<typeof lastRunByNode> extends Map<string, infer R> ? R | undefined : never; pinned: Json | undefined; onPin: (value: Json | undefined) => void }) {
+function NodeOutput({ run, pinned, onPin }: { run: NodeRun | undefined; pinned: Json | undefined; onPin: ((value: Json | undefined) => void) | null }) {
   return (
     <div className="stack" data-testid="node-output">
       {pinned !== undefined && (
         <div className="notice">This node is pinned: runs from the editor use this value instead of running it.
-          <div style={{ marginTop: 6 }}><button className="btn small" onClick={() => onPin(undefined)}>Unpin</button></div></div>
+          {onPin && <div style={{ marginTop: 6 }}><button className="btn small" onClick={() => onPin(undefined)}>Unpin</button></div>}</div>
       )}
-      {!run ? <p className="muted">Run the workflow to see what this node received and produced.</p> : (
+      {!run ? <p className="muted">{onPin ? 'Run the workflow to see what this node received and produced.' : 'This node did not run in this execution.'}</p> : (
         <>
-          <div className="row"><StatusBadge status={run.waiting ? 'waiting' : run.status} />{run.port && <span className="badge plain">port {run.port}</span>}
+          <div className="row"><StatusBadge status={run.waiting ? 'waiting' : run.status} />{run.reused && <span className="badge plain brand" title="A run from a later node reused this output; it did not run again">reused</span>}
+            {run.port && <span className="badge plain">port {run.port}</span>}
             <span className="muted">{run.durationMs !== null ? `${run.durationMs.toFixed(1)} ms` : ''}{run.attempts > 1 ? ` · ${run.attempts} attempts` : ''}</span></div>
           {run.error && <div className="problem"><strong>{run.error.type}</strong>{run.error.message}</div>}
           <div><h3>Output</h3><JsonView value={run.output} truncated={run.outputTruncated} /></div>
-          {run.status === 'succeeded' && <button className="btn small" onClick={() => onPin(run.output)}>Pin this output as test data</button>}
+          {onPin && run.status === 'succeeded' && <button className="btn small" onClick={() => onPin(run.output)}>Pin this output as test data</button>}
           <div><h3>Input</h3><JsonView value={run.input} truncated={run.inputTruncated} /></div>
           {run.logs && run.logs.length > 0 && <div><h3>Console</h3><pre className="raw">{run.logs.join('\n')}</pre></div>}
         </>
@@ -631,49 +771,64 @@ function NodeOutput({ run, pinned, onPin }: { run: ReturnType<typeof lastRunByNo
   );
 }
 
-function RunPanel({ execution, running, runError, testInput, problems, nodeCount, selectedCount, onTestInput, onResetInput, onRun, onSelect, onResume }: {
-  execution: Execution | null; running: boolean; runError: unknown; testInput: string; problems: ReturnType<typeof placeProblems>;
+function RunPanel({ execution, viewing, role, running, runError, testInput, problems, nodeCount, selectedCount, onTestInput, onResetInput, onRun, onSelect, onResume, onDeleteSelection }: {
+  execution: Execution | null; viewing: boolean; role: Role | null; running: boolean; runError: unknown; testInput: string; problems: ReturnType<typeof placeProblems>;
   nodeCount: number; selectedCount: number; onTestInput: (t: string) => void; onResetInput: () => void; onRun: () => void; onSelect: (id: string) => void;
-  onResume: (node: string, payload: Json) => void;
+  onResume: (node: string, payload: Json) => void; onDeleteSelection: (() => void) | null;
 }) {
   const [payload, setPayload] = useState('{ "approved": true }');
+  const mayRun = can(role, 'run');
   const all = [...problems.general, ...[...problems.byNode].flatMap(([id, p]) => p.all.map((m) => `${id}: ${m}`))];
   const response = execution ? httpResponse(execution) : null;
   return (
     <>
       <div className="head">
-        {selectedCount > 1 && <div style={{ fontWeight: 650, fontSize: 15 }}>{selectedCount} nodes selected</div>}
+        {selectedCount > 1 && (
+          <div className="row">
+            <div style={{ fontWeight: 650, fontSize: 15 }} data-testid="selection-count">{selectedCount} nodes selected</div>
+            <span className="spacer" />
+            {onDeleteSelection && <button className="btn small danger" onClick={onDeleteSelection}><Icon name="trash" size={14} /> Delete {selectedCount}</button>}
+          </div>
+        )}
         <p className="muted" style={{ margin: selectedCount > 1 ? '4px 0 0' : 0, fontSize: 12.5 }}>
-          {nodeCount === 0 ? 'Add nodes from the palette; select one to edit its settings.' : 'Runs the draft on dev with this test input. Select a node to see its output.'}
+          {viewing ? 'This execution as it ran, read-only. Select a node to see its input and output; "Re-run from here" runs it and what follows again with this execution\'s upstream outputs.'
+            : !mayRun ? `Your role${role ? ` (${role})` : ''} can read this workflow and its runs, not change or run it. Select a node to see its settings.`
+            : nodeCount === 0 ? 'Add nodes from the palette; select one to edit its settings.' : 'Runs the draft on dev with this test input. Select a node to see its output.'}
         </p>
       </div>
       <div className="body">
         <ProblemBox error={runError} />
-        {all.length > 0 && <div className="problem"><strong>The draft has problems</strong><ul>{all.map((p) => <li key={p}>{p}</li>)}</ul></div>}
-        <div className="field">
-          <label htmlFor="test-input">Test input <span className="spacer" /><button className="btn ghost small" onClick={onResetInput}>Reset</button></label>
-          <textarea id="test-input" className="input" rows={9} value={testInput} spellCheck={false} onChange={(e) => onTestInput(e.target.value)} />
-          <span className="hint">What the trigger receives. For an HTTP trigger: the request, with params, query, headers and body.</span>
-        </div>
-        <button className="btn primary" style={{ width: '100%', justifyContent: 'center' }} disabled={running || nodeCount === 0} onClick={onRun}>
-          <Icon name="runs" /> {running ? 'Running…' : 'Run draft'}
-        </button>
+        {!viewing && all.length > 0 && <div className="problem"><strong>The draft has problems</strong><ul>{all.map((p) => <li key={p}>{p}</li>)}</ul></div>}
+        {!viewing && mayRun && (
+          <>
+            <div className="field">
+              <label htmlFor="test-input">Test input <span className="spacer" /><button className="btn ghost small" onClick={onResetInput}>Reset</button></label>
+              <textarea id="test-input" className="input" rows={9} value={testInput} spellCheck={false} onChange={(e) => onTestInput(e.target.value)} />
+              <span className="hint">What the trigger receives. For an HTTP trigger: the request, with params, query, headers and body.</span>
+            </div>
+            <button className="btn primary" style={{ width: '100%', justifyContent: 'center' }} disabled={running || nodeCount === 0} onClick={onRun}>
+              <Icon name="runs" /> {running ? 'Running…' : 'Run draft'}
+            </button>
+          </>
+        )}
         {execution && (
           <div className="card" style={{ marginTop: 18 }} data-testid="run-result">
             <div className="run-summary">
-              <div className="row"><StatusBadge status={execution.status} /><span className="muted">{execution.nodes?.length ?? 0} node runs</span><span className="spacer" />
+              <div className="row"><StatusBadge status={execution.status} /><span className="muted">{plural(execution.nodes?.filter((n) => !n.reused).length ?? 0, 'node run')}</span><span className="spacer" />
                 <Link to={`/projects/${execution.projectId}/executions/${execution.id}`}>Details</Link></div>
               {execution.error && <div style={{ color: 'var(--bad)' }}>{execution.error.node && <strong>{execution.error.node}: </strong>}{execution.error.message}</div>}
             </div>
             <div style={{ padding: '4px 0' }}>
               {execution.nodes?.map((n, i) => (
-                <button key={`${n.sequence}-${i}`} className="palette-item" style={{ cursor: 'pointer', padding: '6px 16px', borderRadius: 0 }} onClick={() => onSelect(n.nodeId)}>
-                  <StatusBadge status={n.waiting ? 'waiting' : n.status} /><span className="mono" style={{ flex: 1 }}>{n.nodeId}{n.pinned && <span className="badge plain brand" style={{ marginLeft: 6 }}>pinned</span>}</span>
+                <button key={`${n.sequence}-${i}`} className={`palette-item${n.reused ? ' reused' : ''}`} style={{ cursor: 'pointer', padding: '6px 16px', borderRadius: 0 }}
+                  onClick={() => onSelect(n.nodeId)} data-testid="node-run" data-node={n.nodeId} data-reused={n.reused ? 'true' : undefined}>
+                  <StatusBadge status={n.waiting ? 'waiting' : n.status} /><span className="mono" style={{ flex: 1 }}>{n.nodeId}{n.pinned && <span className="badge plain brand" style={{ marginLeft: 6 }}>pinned</span>}
+                    {n.reused && <span className="badge plain" style={{ marginLeft: 6 }} title="Not run again: its output came from the earlier execution">reused</span>}</span>
                   <span className="muted">{n.durationMs !== null ? `${n.durationMs.toFixed(1)} ms` : ''}</span>
                 </button>
               ))}
             </div>
-            {execution.status === 'waiting' && execution.nodes?.filter((n) => n.waiting).map((n) => (
+            {mayRun && execution.status === 'waiting' && execution.nodes?.filter((n) => n.waiting).map((n) => (
               <div key={n.nodeId} style={{ padding: '8px 16px 14px' }}>
                 <h3>Waiting at {n.nodeId}</h3>
                 <textarea className="input" rows={3} value={payload} onChange={(e) => setPayload(e.target.value)} aria-label="Resume payload" spellCheck={false} />
@@ -695,10 +850,13 @@ function RunPanel({ execution, running, runError, testInput, problems, nodeCount
             {isFinished(execution) && execution.result !== null && <div style={{ padding: '8px 16px 14px' }}><h3>Result</h3><JsonView value={execution.result} /></div>}
           </div>
         )}
+        {viewing && execution && <div style={{ marginTop: 18 }}><h3>Trigger input</h3><JsonView value={execution.trigger} /></div>}
       </div>
     </>
   );
 }
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** What the route would have answered: the output of the first http.response that ran (the first response wins). */
 function httpResponse(execution: Execution): { status: Json; body: Json } | null {

@@ -251,3 +251,22 @@ export function autoLayout(doc: WorkflowDocument): WorkflowDocument {
   }
   return moveNodes(doc, positions);
 }
+
+/** The nodes that run before a node: every node with a path of edges to it. Expressions may read only these. */
+export function upstreamOf(doc: WorkflowDocument, id: string): Set<string> {
+  const sources = new Map<string, string[]>();
+  for (const e of doc.edges) {
+    const to = parseEnd(e.to, 'to').node;
+    sources.set(to, [...(sources.get(to) ?? []), parseEnd(e.from, 'from').node]);
+  }
+  const seen = new Set<string>();
+  const stack = [...(sources.get(id) ?? [])];
+  while (stack.length) {
+    const next = stack.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(sources.get(next) ?? []));
+  }
+  seen.delete(id);
+  return seen;
+}

@@ -82,8 +82,16 @@ export function applyEvent(execution: Execution, event: LiveEvent): Execution {
   return { ...execution, nodes };
 }
 
+/**
+ * What a stored record tells about a run already shown: the record when it knows at least as many node runs (it is
+ * written in batches, so a running one often knows none), else what is shown, with the record's status.
+ */
+export function fromStored(known: Execution, stored: Execution): Execution {
+  return (stored.nodes?.length ?? 0) >= (known.nodes?.length ?? 0) ? stored : { ...known, status: stored.status };
+}
+
 /** The state a join brings: the stored execution (or what is known of it) with the events so far applied. */
 export function fromJoin(known: Execution, joined: Joined): Execution {
-  const base = joined.execution && (joined.execution.nodes?.length ?? 0) >= (known.nodes?.length ?? 0) ? joined.execution : known;
+  const base = joined.execution ? fromStored(known, joined.execution) : known;
   return joined.events.reduce(applyEvent, base);
 }

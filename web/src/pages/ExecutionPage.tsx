@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { can } from '../api/access';
 import { api } from '../api/client';
 import type { NodeRun } from '../api/types';
 import { Link } from '../router';
@@ -20,7 +21,7 @@ export function ExecutionPage({ scope, executionId }: { scope: Scope; executionI
       {x && (
         <>
           <PageHead title={`${workflow.data?.name ?? 'Execution'} · ${x.version === null ? 'draft' : `v${x.version}`}`} lead={<><StatusBadge status={x.status} /> on <strong>{x.stage}</strong>, started {ago(x.startedAt)}, took {duration(x.startedAt, x.endedAt)}</>}>
-            {(x.status === 'running' || x.status === 'waiting' || x.status === 'queued') && (
+            {can(scope.org.role, 'run') && (x.status === 'running' || x.status === 'waiting' || x.status === 'queued') && (
               <button className="btn danger" onClick={() => void action.run(() => api.cancel(x.id)).then(execution.reload)}>Cancel run</button>
             )}
             {workflow.data && <Link className="btn" to={`/projects/${project.id}/workflows/${x.workflowId}?execution=${x.id}`}>Open on canvas</Link>}
@@ -63,7 +64,7 @@ function NodeRunRow({ run, open, onToggle }: { run: NodeRun; open: boolean; onTo
       </tr>
       {open && (
         <tr>
-          <td colSpan={6} style={{ background: '#fafbfc' }}>
+          <td colSpan={6} style={{ background: 'var(--subtle)' }}>
             <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 18 }}>
               <div><h3>Input</h3><JsonView value={run.input} truncated={run.inputTruncated} /></div>
               <div><h3>{run.error ? 'Error' : 'Output'}</h3>{run.error ? <div className="problem">{run.error.message}<div className="muted">{run.error.type}</div></div> : <JsonView value={run.output} truncated={run.outputTruncated} />}</div>

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { can } from '../api/access';
 import { api } from '../api/client';
 import type { ApiKey, Role } from '../api/types';
 import { Link, navigate } from '../router';
@@ -11,15 +12,16 @@ const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').
 
 export function ProjectsPage({ scope }: { scope: Scope }) {
   const [creating, setCreating] = useState(false);
+  const mayEdit = can(scope.org.role, 'edit');
   return (
     <>
       <PageHead title="Projects" lead={`Everything in ${scope.org.name}: each project has its workflows, stages, secrets and routes.`}>
-        {scope.projects.length > 0 && <button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New project</button>}
+        {mayEdit && scope.projects.length > 0 && <button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New project</button>}
       </PageHead>
       {scope.projects.length === 0 ? (
         <div className="card">
-          <Empty icon="project" title="Create your first project"
-            action={<button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New project</button>}>
+          <Empty icon="project" title={mayEdit ? 'Create your first project' : 'No projects yet'}
+            action={mayEdit ? <button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New project</button> : undefined}>
             A project holds workflows and the stages they are published to (dev and prod to start with). Its slug becomes part of
             every route's URL.
           </Empty>
@@ -87,6 +89,7 @@ const roles: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 
 export function MembersPage({ scope }: { scope: Scope }) {
   const { session } = useSession();
+  const mayManage = can(scope.org.role, 'admin');
   const members = useLoad(() => api.members(scope.org.id), [scope.org.id]);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
@@ -103,13 +106,13 @@ export function MembersPage({ scope }: { scope: Scope }) {
     <>
       <PageHead title="Members" lead="Who can see and change this organisation's projects. Viewers read, editors build and run, admins manage people, keys and secrets." />
       <ProblemBox error={action.error ?? members.error} />
-      <form className="card pad row" onSubmit={add} style={{ marginBottom: 18 }}>
+      {mayManage && <form className="card pad row" onSubmit={add} style={{ marginBottom: 18 }}>
         <input className="input" type="email" placeholder="Email of someone with a Plexus account" value={email} onChange={(e) => setEmail(e.target.value)} required aria-label="Email" />
         <select className="input" style={{ width: 140 }} value={role} onChange={(e) => setRole(e.target.value as Role)} aria-label="Role">
           {roles.map((r) => <option key={r}>{r}</option>)}
         </select>
         <button className="btn primary" disabled={action.busy}><Icon name="plus" /> Add member</button>
-      </form>
+      </form>}
       <div className="card">
         <table className="data">
           <thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Joined</th><th /></tr></thead>
@@ -119,16 +122,18 @@ export function MembersPage({ scope }: { scope: Scope }) {
                 <td><div className="row"><span className="avatar">{m.name.slice(0, 1).toUpperCase()}</span><strong>{m.name}</strong>{m.userId === session?.user.id && <span className="badge plain brand">you</span>}</div></td>
                 <td>{m.email}</td>
                 <td>
-                  <select className="input" style={{ width: 120, height: 30 }} value={m.role} aria-label={`Role of ${m.email}`}
+                  <select className="input" style={{ width: 120, height: 30 }} value={m.role} aria-label={`Role of ${m.email}`} disabled={!mayManage}
                     onChange={(e) => void action.run(() => api.setRole(scope.org.id, m.userId, e.target.value as Role)).then(members.reload)}>
                     {roles.map((r) => <option key={r}>{r}</option>)}
                   </select>
                 </td>
                 <td className="muted">{ago(m.joinedAt)}</td>
                 <td className="actions">
-                  <button className="btn small danger" onClick={() => void action.run(() => api.removeMember(scope.org.id, m.userId)).then(members.reload)}>
-                    {m.userId === session?.user.id ? 'Leave' : 'Remove'}
-                  </button>
+                  {(mayManage || m.userId === session?.user.id) && (
+                    <button className="btn small danger" onClick={() => void action.run(() => api.removeMember(scope.org.id, m.userId)).then(members.reload)}>
+                      {m.userId === session?.user.id ? 'Leave' : 'Remove'}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -142,6 +147,18 @@ export function MembersPage({ scope }: { scope: Scope }) {
 const scopes = ['workflows:read', 'workflows:write', 'executions:run', 'routes:invoke', 'admin'];
 
 export function ApiKeysPage({ scope }: { scope: Scope }) {
+  if (!can(scope.org.role, 'admin')) {
+    return (
+      <>
+        <PageHead title="API keys" lead="Keys let programs call the API and routes with auth 'apiKey'." />
+        <div className="card"><Empty icon="key" title="Admins manage API keys">Your role in {scope.org.name} ({scope.org.role ?? 'none'}) cannot see or make them. Ask an admin or the owner.</Empty></div>
+      </>
+    );
+  }
+  return <ApiKeysList scope={scope} />;
+}
+
+function ApiKeysList({ scope }: { scope: Scope }) {
   const keys = useLoad(() => api.apiKeys(scope.org.id), [scope.org.id]);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<ApiKey | null>(null);

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { can } from '../api/access';
 import { api } from '../api/client';
 import type { ExecutionStatus, SavePolicy, Workflow, WorkflowDocument } from '../api/types';
 import { Link, navigate } from '../router';
@@ -10,6 +11,7 @@ type ProjectScope = Scope & { project: NonNullable<Scope['project']> };
 
 export function WorkflowsPage({ scope }: { scope: ProjectScope }) {
   const { project } = scope;
+  const mayEdit = can(scope.org.role, 'edit');
   const workflows = useLoad(() => api.workflows(project.id), [project.id]);
   const matrix = useLoad(() => api.publications(project.id), [project.id]);
   const [creating, setCreating] = useState(false);
@@ -19,15 +21,19 @@ export function WorkflowsPage({ scope }: { scope: ProjectScope }) {
   return (
     <>
       <PageHead title="Workflows" lead={<>Graphs of nodes that answer routes, run on schedules or are called by other workflows.</>}>
-        {workflows.data && workflows.data.items.length > 0 && <button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New workflow</button>}
+        {mayEdit && workflows.data && workflows.data.items.length > 0 && <button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New workflow</button>}
       </PageHead>
       <ProblemBox error={workflows.error} />
       {workflows.data && workflows.data.items.length === 0 ? (
         <div className="card">
-          <Empty icon="flow" title="Build your first workflow"
-            action={<button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New workflow</button>}>
-            Start from an empty canvas: add an HTTP trigger, a few nodes and a response, run it with test data, then publish it to prod.
-          </Empty>
+          {mayEdit ? (
+            <Empty icon="flow" title="Build your first workflow"
+              action={<button className="btn primary" onClick={() => setCreating(true)}><Icon name="plus" /> New workflow</button>}>
+              Start from an empty canvas: add an HTTP trigger, a few nodes and a response, run it with test data, then publish it to prod.
+            </Empty>
+          ) : (
+            <Empty icon="flow" title="No workflows yet">The editors of this project have not made any. Your role ({scope.org.role ?? 'none'}) can read them once they do.</Empty>
+          )}
         </div>
       ) : (
         <div className="card">
@@ -42,7 +48,7 @@ export function WorkflowsPage({ scope }: { scope: ProjectScope }) {
                   <td><div className="row wrap" style={{ gap: 4 }}>{stagesOf(w).length === 0 ? <span className="muted">not published</span> : stagesOf(w).map(([s, v]) => <span key={s} className="badge brand">{s} · v{v}</span>)}</div></td>
                   <td className="muted">{ago(w.updatedAt)}</td>
                   <td className="actions">
-                    <button className="btn small ghost danger" aria-label={`Delete ${w.name}`} onClick={(e) => { e.stopPropagation(); setDeleting(w); }}><Icon name="trash" size={14} /></button>
+                    {mayEdit && <button className="btn small ghost danger" aria-label={`Delete ${w.name}`} onClick={(e) => { e.stopPropagation(); setDeleting(w); }}><Icon name="trash" size={14} /></button>}
                   </td>
                 </tr>
               ))}
@@ -100,13 +106,14 @@ function NewWorkflow({ projectId, onClose }: { projectId: string; onClose: () =>
 
 export function PublicationsPage({ scope }: { scope: ProjectScope }) {
   const { project } = scope;
+  const mayEdit = can(scope.org.role, 'edit');
   const matrix = useLoad(() => api.publications(project.id), [project.id]);
   const [target, setTarget] = useState<{ workflow: string; name: string; stage: string; current: number | null } | null>(null);
   const [addingStage, setAddingStage] = useState(false);
   return (
     <>
       <PageHead title="Publishing" lead="Which version of each workflow every stage runs. Publish a newer version, or an older one to roll back.">
-        <button className="btn" onClick={() => setAddingStage(true)}><Icon name="plus" /> New stage</button>
+        {mayEdit && <button className="btn" onClick={() => setAddingStage(true)}><Icon name="plus" /> New stage</button>}
       </PageHead>
       <ProblemBox error={matrix.error} />
       {matrix.data && matrix.data.workflows.length === 0 ? (
@@ -127,7 +134,7 @@ export function PublicationsPage({ scope }: { scope: ProjectScope }) {
                       <td key={s} className="cell">
                         <div className="row" style={{ justifyContent: 'center' }}>
                           {v === null ? <span className="muted">—</span> : <span className="badge brand version">v{v}</span>}
-                          <button className="btn small ghost" aria-label={`Change ${w.name} on ${s}`} onClick={() => setTarget({ workflow: w.id, name: w.name, stage: s, current: v })}>Change</button>
+                          {mayEdit && <button className="btn small ghost" aria-label={`Change ${w.name} on ${s}`} onClick={() => setTarget({ workflow: w.id, name: w.name, stage: s, current: v })}>Change</button>}
                         </div>
                       </td>
                     );
@@ -292,7 +299,10 @@ export function VariablesPage({ scope }: { scope: ProjectScope }) {
   const { project } = scope;
   const stages = useLoad(() => api.stages(project.id), [project.id]);
   const [stage, setStage] = useState('dev');
-  const secrets = useLoad(() => api.secrets(project.id, stage), [project.id, stage]);
+  // Listing secrets (names only) takes an editor; changing either takes an admin (docs/api.md).
+  const mayList = can(scope.org.role, 'edit');
+  const mayChange = can(scope.org.role, 'admin');
+  const secrets = useLoad(() => (mayList ? api.secrets(project.id, stage) : Promise.resolve({ items: [], next: null })), [project.id, stage, mayList]);
   const env = useLoad(() => api.env(project.id, stage), [project.id, stage]);
   const action = useAction();
   const [kind, setKind] = useState<'secret' | 'env'>('secret');
@@ -316,7 +326,8 @@ export function VariablesPage({ scope }: { scope: ProjectScope }) {
         {stages.data?.items.map((s) => <button key={s.name} className={s.name === stage ? 'active' : ''} onClick={() => setStage(s.name)}>{s.name}</button>)}
       </div>
       <ProblemBox error={action.error ?? secrets.error ?? env.error} />
-      <form className="card pad" onSubmit={add} style={{ marginBottom: 18 }}>
+      {!mayChange && <div className="notice">Your role ({scope.org.role ?? 'none'}) can read {mayList ? 'these' : 'the variables'}; admins and owners set them.</div>}
+      {mayChange && <form className="card pad" onSubmit={add} style={{ marginBottom: 18 }}>
         <div className="row">
           <select className="input" style={{ width: 150 }} value={kind} onChange={(e) => setKind(e.target.value as 'secret' | 'env')} aria-label="Kind">
             <option value="secret">Secret</option>
@@ -326,7 +337,7 @@ export function VariablesPage({ scope }: { scope: ProjectScope }) {
           <input className="input mono" type={kind === 'secret' ? 'password' : 'text'} placeholder={kind === 'secret' ? 'value (never shown again)' : 'value'} value={value} onChange={(e) => setValue(e.target.value)} aria-label="Value" autoComplete="off" />
           <button className="btn primary" disabled={action.busy}>Save on {stage}</button>
         </div>
-      </form>
+      </form>}
       <div className="card">
         <table className="data">
           <thead><tr><th>Name</th><th>Kind</th><th>Value</th><th>Updated</th><th /></tr></thead>
@@ -334,17 +345,17 @@ export function VariablesPage({ scope }: { scope: ProjectScope }) {
             {secrets.data?.items.map((s) => (
               <tr key={`s-${s.name}`}>
                 <td><code>{s.name}</code></td><td><span className="badge waiting">secret</span></td><td className="muted">••••••••</td><td className="muted">{ago(s.updatedAt)}</td>
-                <td className="actions"><button className="btn small danger" onClick={() => void action.run(() => api.deleteSecret(project.id, stage, s.name)).then(secrets.reload)}>Delete</button></td>
+                <td className="actions">{mayChange && <button className="btn small danger" onClick={() => void action.run(() => api.deleteSecret(project.id, stage, s.name)).then(secrets.reload)}>Delete</button>}</td>
               </tr>
             ))}
             {env.data?.items.map((v) => (
               <tr key={`e-${v.name}`}>
                 <td><code>{v.name}</code></td><td><span className="badge plain">variable</span></td><td><code>{v.value}</code></td><td className="muted">{ago(v.updatedAt)}</td>
-                <td className="actions"><button className="btn small danger" onClick={() => void action.run(() => api.deleteEnv(project.id, stage, v.name)).then(env.reload)}>Delete</button></td>
+                <td className="actions">{mayChange && <button className="btn small danger" onClick={() => void action.run(() => api.deleteEnv(project.id, stage, v.name)).then(env.reload)}>Delete</button>}</td>
               </tr>
             ))}
             {secrets.data?.items.length === 0 && env.data?.items.length === 0 && (
-              <tr><td colSpan={5} className="muted" style={{ textAlign: 'center', padding: 28 }}>Nothing on {stage} yet. Add an API token as a secret, or a setting like REGION as a variable, above.</td></tr>
+              <tr><td colSpan={5} className="muted" style={{ textAlign: 'center', padding: 28 }}>Nothing on {stage} yet.{mayChange && ' Add an API token as a secret, or a setting like REGION as a variable, above.'}</td></tr>
             )}
           </tbody>
         </table>
@@ -429,6 +440,7 @@ const policies: SavePolicy[] = ['all', 'errors', 'none'];
 
 export function SettingsPage({ scope }: { scope: ProjectScope }) {
   const { project } = scope;
+  const mayEdit = can(scope.org.role, 'edit');
   const [name, setName] = useState(project.name);
   const [days, setDays] = useState(String(project.retentionDays ?? ''));
   const [count, setCount] = useState(String(project.retentionMaxCount ?? ''));
@@ -449,7 +461,9 @@ export function SettingsPage({ scope }: { scope: ProjectScope }) {
     <>
       <PageHead title="Settings" lead={<>Project <code>{project.slug}</code>: its name, how long execution records are kept, and what each workflow records.</>} />
       <ProblemBox error={action.error} />
+      {!mayEdit && <div className="notice">Your role ({scope.org.role ?? 'none'}) can read these settings; editors and up change them.</div>}
       <form className="card pad" onSubmit={save}>
+        <fieldset className="settings" disabled={!mayEdit}>
         <h2>Project</h2>
         <div className="field" style={{ maxWidth: 420 }}>
           <label htmlFor="settings-name">Name</label>
@@ -467,7 +481,8 @@ export function SettingsPage({ scope }: { scope: ProjectScope }) {
             <span className="hint">Empty or 0: no count limit.</span>
           </div>
         </div>
-        <button className="btn primary" disabled={action.busy}>Save settings</button>
+        {mayEdit && <button className="btn primary" disabled={action.busy}>Save settings</button>}
+        </fieldset>
       </form>
       <div className="card">
         <div style={{ padding: '18px 20px 0' }}><h2>What executions record</h2><p className="muted" style={{ marginTop: -6 }}>All runs, only failed ones, or none. A stage may override the workflow's policy.</p></div>
@@ -478,13 +493,13 @@ export function SettingsPage({ scope }: { scope: ProjectScope }) {
               <tr key={w.id}>
                 <td><strong>{w.name}</strong></td>
                 <td>
-                  <select className="input" style={{ width: 120, height: 30 }} value={w.savePolicy} aria-label={`Save policy of ${w.name}`} onChange={(e) => setPolicy(w, null, e.target.value)}>
+                  <select className="input" style={{ width: 120, height: 30 }} disabled={!mayEdit} value={w.savePolicy} aria-label={`Save policy of ${w.name}`} onChange={(e) => setPolicy(w, null, e.target.value)}>
                     {policies.map((p) => <option key={p}>{p}</option>)}
                   </select>
                 </td>
                 {stages.data?.items.map((s) => (
                   <td key={s.name}>
-                    <select className="input" style={{ width: 150, height: 30 }} value={w.stageSavePolicies[s.name] ?? ''} aria-label={`Save policy of ${w.name} on ${s.name}`} onChange={(e) => setPolicy(w, s.name, e.target.value)}>
+                    <select className="input" style={{ width: 150, height: 30 }} disabled={!mayEdit} value={w.stageSavePolicies[s.name] ?? ''} aria-label={`Save policy of ${w.name} on ${s.name}`} onChange={(e) => setPolicy(w, s.name, e.target.value)}>
                       <option value="">as workflow</option>
                       {policies.map((p) => <option key={p}>{p}</option>)}
                     </select>

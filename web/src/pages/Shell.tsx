@@ -1,10 +1,12 @@
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { can } from '../api/access';
 import { api } from '../api/client';
 import type { Org, Project } from '../api/types';
 import { Link, navigate, usePath } from '../router';
 import { useSession } from '../session';
 import { Icon, LogoMark } from '../ui/icons';
 import { Modal, ProblemBox, useAction, useLoad } from '../ui/kit';
+import { ThemeToggle } from '../ui/ThemeToggle';
 
 export interface Scope {
   org: Org;
@@ -52,7 +54,7 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
         <div className="switcher-label">Organisation</div>
         <select className="switcher" aria-label="Organisation" value={currentOrgId ?? ''}
           onChange={(e) => (e.target.value === newOrg ? setCreatingOrg(true) : navigate(`/orgs/${e.target.value}`))}>
-          {orgs.data?.items.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+          {orgs.data?.items.map((o) => <option key={o.id} value={o.id}>{o.name}{o.role ? ` · ${o.role}` : ''}</option>)}
           <option value={newOrg}>+ New organisation…</option>
         </select>
         <div className="switcher-label">Project</div>
@@ -77,14 +79,15 @@ export function Shell({ orgId, projectId, children }: { orgId?: string; projectI
             <div className="section">Organisation</div>
             {nav(`/orgs/${currentOrgId}`, 'project', 'Projects')}
             {nav(`/orgs/${currentOrgId}/members`, 'users', 'Members')}
-            {nav(`/orgs/${currentOrgId}/api-keys`, 'key', 'API keys')}
+            {can(org?.role, 'admin') && nav(`/orgs/${currentOrgId}/api-keys`, 'key', 'API keys')}
           </>
         )}
         <div className="who">
           <span className="avatar">{(session?.user.name ?? '?').slice(0, 1).toUpperCase()}</span>
           <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{session?.user.email}</span>
           <span className="spacer" />
-          <button className="btn ghost small" style={{ color: '#c9cedb' }} title="Log out" aria-label="Log out" onClick={signOut}>
+          <ThemeToggle className="btn ghost small sidebar-button" />
+          <button className="btn ghost small sidebar-button" title="Log out" aria-label="Log out" onClick={signOut}>
             <Icon name="logout" />
           </button>
         </div>
