@@ -83,8 +83,16 @@ public abstract class QueueSpec<TServer> : IClassFixture<TServer> where TServer 
     {
         var alice = await SignUpAsync();
         var workflow = await alice.WorkflowAsync(Pause300);
+        // The one worker is busy for 3 s first, so that however slowly the burst arrives nothing it sends can finish meanwhile.
+        var blocker = await alice.WorkflowAsync(Pause300.Replace("\"durationMs\": 300", "\"durationMs\": 3000", StringComparison.Ordinal));
+        var busy = (await Expect.JsonAsync(await alice.RunAsync(blocker, wait: false), HttpStatusCode.Accepted))["id"].Text();
+        for (var i = 0; (await alice.ExecutionAsync(busy))["status"].Text() != "running"; i++)
+        {
+            Assert.True(i < 200, "the first run did not start");
+            await Task.Delay(50, Ct);
+        }
 
-        // Twelve at once for one worker whose runs take 300 ms, and room for four waiting.
+        // Twelve at once for one busy worker whose runs take 300 ms, and room for four waiting.
         var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => alice.RunAsync(workflow, wait: false)));
         var accepted = new List<string>();
         foreach (var answer in answers)

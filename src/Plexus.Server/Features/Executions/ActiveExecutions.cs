@@ -45,8 +45,7 @@ public sealed class ActiveExecutions
 
         if (_cancelOnStart.TryRemove(run.EngineId, out var asked))
         {
-            run.Ended.Task.ContinueWith(_ => asked.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            Cancel(run);
+            CancelAsked(run, asked);
         }
     }
 
@@ -61,11 +60,17 @@ public sealed class ActiveExecutions
         // It may have started meanwhile.
         if (Find(engineId) is { } started && _cancelOnStart.TryRemove(engineId, out _))
         {
-            started.Ended.Task.ContinueWith(_ => asked.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            Cancel(started);
+            CancelAsked(started, asked);
         }
 
         return asked.Task;
+    }
+
+    /// <summary>Cancels a run someone asked to stop before it started; <paramref name="asked"/> completes when it has ended.</summary>
+    private static void CancelAsked(ActiveExecution run, TaskCompletionSource asked)
+    {
+        run.Ended.Task.ContinueWith(_ => asked.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Cancel(run);
     }
 
     /// <summary>Forgets a cancellation asked for a run that will not start here after all.</summary>

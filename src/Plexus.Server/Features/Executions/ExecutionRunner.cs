@@ -142,7 +142,7 @@ public sealed partial class ExecutionRunner(
             : await db.Executions.AsNoTracking().FirstOrDefaultAsync(e => e.Id == item.Id, cancellationToken).ConfigureAwait(false);
         if (row is null || row.Status is not (ExecutionStatus.Running or ExecutionStatus.Waiting))
         {
-            await db.QueuedRuns.Where(q => q.Id == item.Id && q.LeaseOwner == replica.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await queueStore.DropAsync(db, item.Id, replica.Id, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -169,7 +169,7 @@ public sealed partial class ExecutionRunner(
                     .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Running), cancellationToken).ConfigureAwait(false);
                 if (claimed == 0)
                 {
-                    await db.QueuedRuns.Where(q => q.Id == item.Id && q.LeaseOwner == replica.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    await queueStore.DropAsync(db, item.Id, replica.Id, cancellationToken).ConfigureAwait(false);
                     return;
                 }
             }
@@ -294,12 +294,6 @@ public sealed partial class ExecutionRunner(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        if (await db.QueuedRuns.AnyAsync(q => q.Id == executionId && q.LeaseOwner == replica.Id, cancellationToken).ConfigureAwait(false))
-        {
-            // Claimed by this replica's workers, not under way yet: it stops as it starts.
-            return CancelOnStart(executionId);
-        }
-
         var now = time.GetUtcNow();
         var error = ExecutionRows.Text(new ExecutionError("the run was cancelled", "cancelled", null));
         // A run waiting in the queue or for a resume is not running anywhere: it ends here, and its queue item (a start,
@@ -320,10 +314,9 @@ public sealed partial class ExecutionRunner(
 
         var status = await db.Executions.Where(e => e.Id == executionId).Select(e => e.Status).FirstOrDefaultAsync(cancellationToken)
             .ConfigureAwait(false);
-        if (status == ExecutionStatus.Running
-            && await db.QueuedRuns.AnyAsync(q => q.Id == executionId && q.LeaseOwner == replica.Id, cancellationToken).ConfigureAwait(false))
+        if (status == ExecutionStatus.Running && await queueStore.IsHeldByAsync(db, executionId, replica.Id, cancellationToken).ConfigureAwait(false))
         {
-            // Claimed here while this was asked (the claim committed in between): it stops as it starts.
+            // Claimed by this replica's workers (a claim moves a start to running), not under way yet: it stops as it starts.
             return CancelOnStart(executionId);
         }
 
@@ -467,7 +460,7 @@ public sealed partial class ExecutionRunner(
         // One resume wins: the row goes from waiting to running once. In the same transaction the resumption becomes
         // a queue item held by this replica, so that it is finished elsewhere if this process dies while running it;
         // a timer's item for the same wait state goes (the resumed run queues its own when it waits again).
-        var work = new QueuedWork { Stage = row.Stage, Resume = nodeOrToken, ResumePayload = payload?.DeepClone(), Claimed = true, Live = true };
+        var work = new QueuedWork { Stage = row.Stage, Resume = nodeOrToken, ResumePayload = payload?.DeepClone() };
         var now = time.GetUtcNow();
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -563,7 +556,7 @@ public sealed partial class ExecutionRunner(
     /// <summary>Gives a claimed execution back to the waiting state after a resume that could not start, and drops its queue item.</summary>
     private async Task ReleaseAsync(AppDbContext db, Guid id)
     {
-        await db.QueuedRuns.Where(q => q.Id == id && q.LeaseOwner == replica.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        await queueStore.DropAsync(db, id, replica.Id, CancellationToken.None).ConfigureAwait(false);
         await db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Waiting), CancellationToken.None).ConfigureAwait(false);
     }
@@ -591,8 +584,7 @@ public sealed partial class ExecutionRunner(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var store = scope.ServiceProvider.GetRequiredService<QueueStore>();
-            await store.ReleaseAsync(db, run.Id, ticket.Owner, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await queueStore.ReleaseAsync(db, run.Id, ticket.Owner, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             if (ticket.Work.Resume is null)
             {
                 await db.Executions.Where(e => e.Id == run.Id && e.Status == ExecutionStatus.Running)
@@ -654,7 +646,7 @@ public sealed partial class ExecutionRunner(
         }
         else if (ticket is not null && result.IsWaiting && result.Waits.Where(w => w.ResumeAt is not null).MinBy(w => w.ResumeAt) is { } timer)
         {
-            var work = new QueuedWork { Stage = run.Request.Stage, Resume = timer.Token, Live = run.Request.Events is not null };
+            var work = new QueuedWork { Stage = run.Request.Stage, Resume = timer.Token };
             next = QueueRows.Item(run.Id, run.Owner, QueuedWork.ResumeKind, codec.Write(work), now, timer.ResumeAt!.Value);
         }
 

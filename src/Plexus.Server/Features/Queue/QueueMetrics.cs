@@ -13,6 +13,10 @@ public sealed class QueueMetrics : IDisposable
 {
     public const string MeterName = "Plexus.Queue";
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
+    private readonly Lock _readGate = new();
+    private QueueDepth? _lastRead;
+    private long _lastReadAt;
 
     private readonly Meter _meter;
     private readonly Counter<long> _claimed;
@@ -37,13 +41,24 @@ public sealed class QueueMetrics : IDisposable
         _wait.Record((now - item.AvailableAt).TotalMilliseconds);
     }
 
-    // An observable instrument is read on a collector's thread, synchronously; only when someone listens.
-    private static QueueDepth Read(QueueStore store, IServiceScopeFactory scopes, TimeProvider time)
+    // An observable instrument is read on a collector's thread, synchronously; only when someone listens. The gauges
+    // of one collection share a read: a second within ReuseFor answers the first's numbers.
+    private QueueDepth Read(QueueStore store, IServiceScopeFactory scopes, TimeProvider time)
     {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        using var timeout = new CancellationTokenSource(ReadTimeout);
-        return store.DepthAsync(db, null, time.GetUtcNow(), timeout.Token).GetAwaiter().GetResult();
+        lock (_readGate)
+        {
+            if (_lastRead is { } last && time.GetElapsedTime(_lastReadAt) < ReuseFor)
+            {
+                return last;
+            }
+
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            using var timeout = new CancellationTokenSource(ReadTimeout);
+            _lastRead = store.DepthAsync(db, null, time.GetUtcNow(), timeout.Token).GetAwaiter().GetResult();
+            _lastReadAt = time.GetTimestamp();
+            return _lastRead;
+        }
     }
 
     public void Dispose() => _meter.Dispose();

@@ -108,6 +108,20 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
             .ExecuteUpdateAsync(s => s.SetProperty(q => q.LeaseExpiresAt, until), cancellationToken);
     }
 
+    /// <summary>Whether <paramref name="owner"/> holds the item of execution <paramref name="id"/>.</summary>
+    public Task<bool> IsHeldByAsync(AppDbContext db, Guid id, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.QueuedRuns.AnyAsync(q => q.Id == id && q.LeaseOwner == owner, cancellationToken);
+    }
+
+    /// <summary>Deletes the item of execution <paramref name="id"/> if <paramref name="owner"/> holds it (its run will not go on).</summary>
+    public Task<int> DropAsync(AppDbContext db, Guid id, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.QueuedRuns.Where(q => q.Id == id && q.LeaseOwner == owner).ExecuteDeleteAsync(cancellationToken);
+    }
+
     /// <summary>Gives an item back to the queue at once (its run stopped with the process, not by itself).</summary>
     public Task<int> ReleaseAsync(AppDbContext db, Guid id, string owner, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -29,7 +29,7 @@ public sealed record QueuedWork
     public string? FromNode { get; init; }
     public JsonObject? KnownOutputs { get; init; }
 
-    /// <summary>Whether the run's events go to the live-events hub.</summary>
+    /// <summary>Whether a start's events go to the live-events hub (a resumption's always do).</summary>
     public bool Live { get; init; }
 
     /// <summary>1 for a first run; more for the workflow retry policy's further attempts.</summary>
@@ -43,12 +43,6 @@ public sealed record QueuedWork
 
     /// <summary>For a resume: what becomes the waiting node's output.</summary>
     public JsonNode? ResumePayload { get; init; }
-
-    /// <summary>
-    /// For a resume: whether the execution was moved from waiting to running when this was queued (the resume API);
-    /// a timer's resume moves it when claimed, and drops itself if the run was resumed or cancelled meanwhile.
-    /// </summary>
-    public bool Claimed { get; init; }
 }
 
 /// <summary>Protects and reads <see cref="QueuedWork"/> payloads; the key ring is shared by every replica.</summary>
