@@ -317,7 +317,8 @@ public static class ExecutionsApi
                 return Problems.NotFound("execution");
         }
 
-        var stopping = running?.Ended.Task ?? outcome.Completion;
+        // A run that started between the look-up above and the cancel was stopped by it: wait for that one too.
+        var stopping = (running ?? services.Active.Find(row.Id.ToString("n")))?.Ended.Task ?? outcome.Completion;
         if (stopping is not null)
         {
             try

@@ -35,6 +35,7 @@ public sealed class RunQueue(
     private long _countedAt;
     private bool _hasCount;
     private int _inFlight;
+    private int _committed;
     private readonly SemaphoreSlim _recount = new(1, 1);
 
     /// <summary>A refusal within this long of a count stands without counting again (a burst waiting on one count).</summary>
@@ -56,18 +57,7 @@ public sealed class RunQueue(
         }
 
         var (execution, item) = Rows(start, id);
-        try
-        {
-            await InsertAsync(execution, item, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _inFlight--;
-            }
-        }
-
+        await InsertAsync(execution, item, admitted: true, cancellationToken).ConfigureAwait(false);
         signal.Runs.Set();
         return new ExecutionOutcome(ExecutionOutcomeKind.Queued, id);
     }
@@ -94,7 +84,7 @@ public sealed class RunQueue(
         replica.Hold(id);
         try
         {
-            await InsertAsync(execution, item, cancellationToken).ConfigureAwait(false);
+            await InsertAsync(execution, item, admitted: false, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -121,9 +111,10 @@ public sealed class RunQueue(
     /// Writes the run's rows, together with those of whoever else is queueing now: one transaction (and one
     /// notification) per batch, so a burst of 202s costs a few commits, not one each. Returns once they are committed.
     /// </summary>
-    private async Task InsertAsync(ExecutionRow execution, QueuedRunRow item, CancellationToken cancellationToken)
+    /// <param name="admitted">Whether the run took a place in the admission estimate (it is in flight until written).</param>
+    private async Task InsertAsync(ExecutionRow execution, QueuedRunRow item, bool admitted, CancellationToken cancellationToken)
     {
-        var pending = new PendingInsert(execution, item, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingInsert(execution, item, admitted, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         _pending.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
@@ -163,6 +154,7 @@ public sealed class RunQueue(
                 var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
                 await store.InsertAsync(db, [.. batch.Select(p => p.Execution)], [.. batch.Select(p => p.Item)], CancellationToken.None)
                     .ConfigureAwait(false);
+                Landed(batch, committed: true);
                 foreach (var pending in batch)
                 {
                     pending.Written.TrySetResult();
@@ -171,6 +163,7 @@ public sealed class RunQueue(
             catch (Exception exception)
             {
                 // Broken infrastructure: every caller of the batch gets the failure (their runs are not queued).
+                Landed(batch, committed: false);
                 foreach (var pending in batch)
                 {
                     pending.Written.TrySetException(exception);
@@ -179,7 +172,24 @@ public sealed class RunQueue(
         }
     }
 
-    private sealed record PendingInsert(ExecutionRow Execution, QueuedRunRow Item, TaskCompletionSource Written);
+    /// <summary>
+    /// At once after a batch's commit (or failure), before its callers go on: its admitted runs are no longer in flight,
+    /// and, when committed, they are in every count that starts from now on.
+    /// </summary>
+    private void Landed(List<PendingInsert> batch, bool committed)
+    {
+        var admitted = batch.Count(p => p.Admitted);
+        lock (_gate)
+        {
+            _inFlight -= admitted;
+            if (committed)
+            {
+                _committed += admitted;
+            }
+        }
+    }
+
+    private sealed record PendingInsert(ExecutionRow Execution, QueuedRunRow Item, bool Admitted, TaskCompletionSource Written);
 
     private (ExecutionRow Execution, QueuedRunRow Item) Rows(RunStart start, Guid id)
     {
@@ -227,12 +237,20 @@ public sealed class RunQueue(
                 return settled;
             }
 
+            int inFlight, committedBefore;
+            lock (_gate)
+            {
+                inFlight = _inFlight;
+                committedBefore = _committed;
+            }
+
             var counted = await CountAsync(cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
-                // Accepted runs whose rows are not committed yet are not in the count.
+                // Runs in flight when the count began are not in it, except those committed while it ran (which it may
+                // have seen): counting those twice would refuse runs the queue has room for.
                 _counted = counted;
-                _acceptedSince = _inFlight;
+                _acceptedSince = Math.Max(0, inFlight - (_committed - committedBefore));
                 _countedAt = time.GetTimestamp();
                 _hasCount = true;
                 return Accept();
