@@ -34,8 +34,9 @@ public sealed class RunQueue(
     private int _acceptedSince;
     private long _countedAt;
     private bool _hasCount;
-    private int _inFlight;
-    private int _committed;
+    /// <summary>Writes of admitted runs not committed yet (under <see cref="_gate"/>): a count waits for them.</summary>
+    private readonly HashSet<Task> _inFlight = [];
+    private long _admitted;
     private readonly SemaphoreSlim _recount = new(1, 1);
 
     /// <summary>A refusal within this long of a count stands without counting again (a burst waiting on one count).</summary>
@@ -115,6 +116,14 @@ public sealed class RunQueue(
     private async Task InsertAsync(ExecutionRow execution, QueuedRunRow item, bool admitted, CancellationToken cancellationToken)
     {
         var pending = new PendingInsert(execution, item, admitted, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (admitted)
+        {
+            lock (_gate)
+            {
+                _inFlight.Add(pending.Written.Task);
+            }
+        }
+
         _pending.Enqueue(pending);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
@@ -154,37 +163,34 @@ public sealed class RunQueue(
                 var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
                 await store.InsertAsync(db, [.. batch.Select(p => p.Execution)], [.. batch.Select(p => p.Item)], CancellationToken.None)
                     .ConfigureAwait(false);
-                Landed(batch, committed: true);
                 foreach (var pending in batch)
                 {
                     pending.Written.TrySetResult();
                 }
+
+                Landed(batch);
             }
             catch (Exception exception)
             {
                 // Broken infrastructure: every caller of the batch gets the failure (their runs are not queued).
-                Landed(batch, committed: false);
                 foreach (var pending in batch)
                 {
                     pending.Written.TrySetException(exception);
                 }
+
+                Landed(batch);
             }
         }
     }
 
-    /// <summary>
-    /// At once after a batch's commit (or failure), before its callers go on: its admitted runs are no longer in flight,
-    /// and, when committed, they are in every count that starts from now on.
-    /// </summary>
-    private void Landed(List<PendingInsert> batch, bool committed)
+    /// <summary>A batch's writes are done (committed or failed): they are no longer in flight.</summary>
+    private void Landed(List<PendingInsert> batch)
     {
-        var admitted = batch.Count(p => p.Admitted);
         lock (_gate)
         {
-            _inFlight -= admitted;
-            if (committed)
+            foreach (var pending in batch)
             {
-                _committed += admitted;
+                _inFlight.Remove(pending.Written.Task);
             }
         }
     }
@@ -237,20 +243,23 @@ public sealed class RunQueue(
                 return settled;
             }
 
-            int inFlight, committedBefore;
+            // Runs admitted but not written yet would be in the count or not, depending on timing: wait until they are
+            // written, so the count holds each exactly once. Runs admitted meanwhile are added on top.
+            Task[] writing;
+            long admittedBefore;
             lock (_gate)
             {
-                inFlight = _inFlight;
-                committedBefore = _committed;
+                writing = [.. _inFlight];
+                admittedBefore = _admitted;
             }
 
+            await Task.WhenAll(writing).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).WaitAsync(cancellationToken).ConfigureAwait(false);
             var counted = await CountAsync(cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
-                // Runs in flight when the count began are not in it, except those committed while it ran (which it may
-                // have seen): counting those twice would refuse runs the queue has room for.
                 _counted = counted;
-                _acceptedSince = Math.Max(0, inFlight - (_committed - committedBefore));
+                _acceptedSince = (int)(_admitted - admittedBefore);
                 _countedAt = time.GetTimestamp();
                 _hasCount = true;
                 return Accept();
@@ -294,7 +303,7 @@ public sealed class RunQueue(
         }
 
         _acceptedSince++;
-        _inFlight++;
+        _admitted++;
         return true;
     }
 
