@@ -33,14 +33,14 @@ public sealed class RunQueue(
     private int _counted;
     private int _acceptedSince;
     private long _countedAt;
-    private bool _hasCount;
+
+    /// <summary>How many counts were made: a caller that waited for one made meanwhile decides on it.</summary>
+    private long _counts;
+
     /// <summary>Writes of admitted runs not committed yet (under <see cref="_gate"/>): a count waits for them.</summary>
     private readonly HashSet<Task> _inFlight = [];
     private long _admitted;
     private readonly SemaphoreSlim _recount = new(1, 1);
-
-    /// <summary>A refusal within this long of a count stands without counting again (a burst waiting on one count).</summary>
-    private static readonly TimeSpan RecountSettles = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Queues the run for any replica's workers: <see cref="ExecutionOutcomeKind.Queued"/>, or refused (invalid, queue full).</summary>
     public async Task<ExecutionOutcome> EnqueueAsync(RunStart start, CancellationToken cancellationToken)
@@ -229,18 +229,27 @@ public sealed class RunQueue(
     /// </summary>
     private async Task<bool> AdmitAsync(CancellationToken cancellationToken)
     {
-        if (TryAdmitOnEstimate(recountedWithin: null) is { } quick)
+        long generation;
+        lock (_gate)
         {
-            return quick;
+            if (AdmittedOnEstimate())
+            {
+                return true;
+            }
+
+            generation = _counts;
         }
 
-        // One count at a time: callers that waited for it decide on the count just made.
+        // One count at a time: callers that waited while another counted decide on that count.
         await _recount.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (TryAdmitOnEstimate(recountedWithin: RecountSettles) is { } settled)
+            lock (_gate)
             {
-                return settled;
+                if (_counts != generation)
+                {
+                    return Accept();
+                }
             }
 
             // Runs admitted but not written yet would be in the count or not, depending on timing: wait until they are
@@ -261,7 +270,7 @@ public sealed class RunQueue(
                 _counted = counted;
                 _acceptedSince = (int)(_admitted - admittedBefore);
                 _countedAt = time.GetTimestamp();
-                _hasCount = true;
+                _counts++;
                 return Accept();
             }
         }
@@ -271,28 +280,8 @@ public sealed class RunQueue(
         }
     }
 
-    /// <summary>
-    /// Decides on the estimate when it can: yes while it is fresh and under capacity; no when over capacity and counted
-    /// within <paramref name="recountedWithin"/>; else null (count again).
-    /// </summary>
-    private bool? TryAdmitOnEstimate(TimeSpan? recountedWithin)
-    {
-        lock (_gate)
-        {
-            if (!_hasCount)
-            {
-                return null;
-            }
-
-            var age = time.GetElapsedTime(_countedAt);
-            if (age < CountRefresh && _counted + _acceptedSince < options.Value.Capacity)
-            {
-                return Accept();
-            }
-
-            return recountedWithin is { } settles && age < settles ? false : null;
-        }
-    }
+    /// <summary>Under <see cref="_gate"/>: takes a place while the last count is fresh and the estimate under capacity (else count again).</summary>
+    private bool AdmittedOnEstimate() => _counts > 0 && time.GetElapsedTime(_countedAt) < CountRefresh && Accept();
 
     /// <summary>Under <see cref="_gate"/>: takes a place if the estimate has one.</summary>
     private bool Accept()
