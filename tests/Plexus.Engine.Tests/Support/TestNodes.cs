@@ -32,11 +32,14 @@ public sealed class SlowNode : NodeType
         SettingsSchema = SettingsSchema.Object(new Setting("delayMs", SettingsSchema.Integer("delay"))),
     };
 
-    public int Started { get; private set; }
+    private int _started;
+
+    /// <summary>How many activations began; parallel branches start it on several threads at once.</summary>
+    public int Started => Volatile.Read(ref _started);
 
     public override async ValueTask<NodeResult> ExecuteAsync(NodeContext context, CancellationToken cancellationToken)
     {
-        Started++;
+        Interlocked.Increment(ref _started);
         await Task.Delay(TimeSpan.FromMilliseconds(context.Settings.GetInt("delayMs") ?? 10_000), context.Services.Time, cancellationToken);
         return NodeResult.Emit(context.Input);
     }
