@@ -5,7 +5,8 @@
 # runs over first start to last end), and p50/p99 from enqueue to start; then each replica's CPU while idle.
 #
 #   bench/queue/run.sh            REPLICAS=1|2 (default 1) CONNS (per replica, default 32) DURATION_S (default 10)
-#                                 IDLE_S (default 30) CONCURRENCY (Queue:Concurrency, default 64) SKIP_BUILD=1
+#                                 IDLE_S (default 30) CONCURRENCY (Queue:Concurrency, default 64) RATE (default: unpaced)
+#                                 SKIP_BUILD=1
 #
 # Needs PLEXUS_PG (else starts a throwaway PostgreSQL with scripts/pg-start.sh). Prints one TSV line with a header.
 set -euo pipefail
@@ -14,6 +15,8 @@ cd "$ROOT"
 . scripts/env.sh
 REPLICAS=${REPLICAS:-1} CONNS=${CONNS:-32} DURATION_S=${DURATION_S:-10} IDLE_S=${IDLE_S:-30} CONCURRENCY=${CONCURRENCY:-64}
 case $REPLICAS in 1|2) ;; *) echo "run.sh: REPLICAS must be 1 or 2, not '$REPLICAS'" >&2; exit 2 ;; esac
+RATE=${RATE:-}
+case $RATE in ''|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]) ;; *) echo "run.sh: RATE must be a whole number of requests/s from 1 to 9999, not '$RATE'" >&2; exit 2 ;; esac
 log() { echo "[queue] $*" >&2; }
 for tool in wrk curl jq psql; do command -v "$tool" >/dev/null || { echo "run.sh: needs $tool" >&2; exit 2; }; done
 
@@ -74,7 +77,12 @@ wrk.method = "POST"
 wrk.body = '{"n":1}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
-log "wrk: ${CONNS} connections per replica for ${DURATION_S}s"
+if [ -n "$RATE" ]; then
+  # Each connection waits CONNS/RATE seconds before each request: about RATE requests/s per replica in all (a little
+  # less, by the answer's own time; the rate reached is what the result reports).
+  echo "function delay() return $(awk -v c="$CONNS" -v r="$RATE" 'BEGIN { printf "%d", c * 1000 / r }') end" >>"$WORKDIR/post.lua"
+fi
+log "wrk: ${CONNS} connections per replica for ${DURATION_S}s${RATE:+, paced to about $RATE requests/s per replica}"
 WRK_PIDS=()
 for r in $(seq 1 "$REPLICAS"); do
   wrk -t1 -c"$CONNS" -d"${DURATION_S}s" -s "$WORKDIR/post.lua" "${BASES[$((r - 1))]}/p/queue/prod/q" >"$WORKDIR/wrk-$r.txt" 2>&1 &

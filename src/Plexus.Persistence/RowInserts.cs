@@ -25,20 +25,35 @@ public static class RowInserts
         ArgumentNullException.ThrowIfNull(db);
         return RowInserter<T>.For(db).InsertAsync(db, rows, cancellationToken);
     }
+
+    /// <summary>
+    /// PostgreSQL: adds the insert of <paramref name="rows"/> to <paramref name="batch"/> (one multi-row statement with
+    /// positional parameters), so that it goes to the server in the same round trip as the batch's other statements.
+    /// </summary>
+    public static void AddTo<T>(DbContext db, DbBatch batch, IReadOnlyCollection<T> rows) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        RowInserter<T>.For(db).AddTo(db.Database.GetDbConnection(), batch, rows);
+    }
 }
 
 /// <summary>The insert statement of one entity type in one model, and how to bind a row to it.</summary>
 internal sealed class RowInserter<T> where T : class
 {
     private static readonly ConcurrentDictionary<IModel, RowInserter<T>> ByModel = new();
+    /// <summary>PostgreSQL takes at most this many parameters in one statement.</summary>
+    private const int MaxParameters = 65535;
+
     private readonly string _sql;
     private readonly string _copy;
+    private readonly string _insertInto;
     private readonly Column[] _columns;
 
-    private RowInserter(string sql, string copy, Column[] columns)
+    private RowInserter(string sql, string copy, string insertInto, Column[] columns)
     {
         _sql = sql;
         _copy = copy;
+        _insertInto = insertInto;
         _columns = columns;
     }
 
@@ -66,7 +81,37 @@ internal sealed class RowInserter<T> where T : class
         var names = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
         var values = string.Join(", ", columns.Select(c => c.Name));
         var target = sql.DelimitIdentifier(table.Name, table.Schema);
-        return new RowInserter<T>($"INSERT INTO {target} ({names}) VALUES ({values})", $"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)", columns);
+        return new RowInserter<T>($"INSERT INTO {target} ({names}) VALUES ({values})", $"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)",
+            $"INSERT INTO {target} ({names}) VALUES ", columns);
+    }
+
+    public void AddTo(DbConnection connection, DbBatch batch, IReadOnlyCollection<T> rows)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(rows);
+        // Makes the parameters (the mappings make them through a command); they then belong to the batch's statements.
+        using var factory = connection.CreateCommand();
+        var perStatement = MaxParameters / _columns.Length;
+        foreach (var chunk in rows.Chunk(perStatement))
+        {
+            var command = batch.CreateBatchCommand();
+            var text = new System.Text.StringBuilder(_insertInto, _insertInto.Length + chunk.Length * _columns.Length * 6);
+            var position = 0;
+            for (var r = 0; r < chunk.Length; r++)
+            {
+                text.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < _columns.Length; c++)
+                {
+                    text.Append(c == 0 ? "$" : ", $").Append(++position);
+                    command.Parameters.Add(_columns[c].Positional(factory, chunk[r]));
+                }
+
+                text.Append(')');
+            }
+
+            command.CommandText = text.ToString();
+            batch.BatchCommands.Add(command);
+        }
     }
 
     public async Task InsertAsync(DbContext db, IReadOnlyCollection<T> rows, CancellationToken cancellationToken)
@@ -133,6 +178,14 @@ internal sealed class RowInserter<T> where T : class
     {
         public DbParameter Parameter(DbCommand command, T row) =>
             Mapping.CreateParameter(command, Name, Getter.GetClrValue(row), Nullable);
+
+        /// <summary>A positional (unnamed) parameter with the row's value, made and typed by the mapping as <see cref="Parameter"/> is.</summary>
+        public DbParameter Positional(DbCommand factory, T row)
+        {
+            var parameter = Mapping.CreateParameter(factory, Name, Getter.GetClrValue(row), Nullable);
+            parameter.ParameterName = string.Empty;
+            return parameter;
+        }
 
         /// <summary>The row's value as the parameter takes it: converted as the mapping converts (what CreateParameter does).</summary>
         public object? ProviderValue(T row)

@@ -15,7 +15,7 @@ internal static partial class DatabaseSetup
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (options.IsPostgres)
         {
-            services.AddDbContext<AppDbContext, PostgresAppDbContext>(db => db.UseNpgsql(options.EffectiveConnectionString));
+            services.AddDbContextPool<AppDbContext, PostgresAppDbContext>(db => db.UseNpgsql(options.EffectiveConnectionString));
         }
         else
         {
@@ -27,7 +27,7 @@ internal static partial class DatabaseSetup
                 DefaultTimeout = (int)SqliteWriteGate.MaxWait.TotalSeconds,
             };
             services.AddSingleton<SqliteWriteGate>();
-            services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, db) =>
+            services.AddDbContextPool<AppDbContext, SqliteAppDbContext>((sp, db) =>
                 db.UseSqlite(connection.ToString()).AddInterceptors(SqliteSettings, sp.GetRequiredService<SqliteWriteGate>()));
         }
 

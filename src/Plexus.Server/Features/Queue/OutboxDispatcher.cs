@@ -92,11 +92,12 @@ public sealed partial class OutboxDispatcher(
         if (store.IsPostgres)
         {
             return await db.OutboxMessages.FromSql($"""
-                UPDATE "OutboxMessages" SET "LockedUntil" = {until}, "Attempts" = "Attempts" + 1
-                WHERE "Id" IN (
+                WITH picked AS MATERIALIZED (
                     SELECT "Id" FROM "OutboxMessages" WHERE "LockedUntil" IS NULL OR "LockedUntil" < {now}
                     ORDER BY "Id" LIMIT {Batch} FOR UPDATE SKIP LOCKED)
-                RETURNING *
+                UPDATE "OutboxMessages" m SET "LockedUntil" = {until}, "Attempts" = m."Attempts" + 1
+                FROM picked WHERE m."Id" = picked."Id"
+                RETURNING m.*
                 """).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         }
 

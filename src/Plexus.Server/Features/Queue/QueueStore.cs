@@ -19,11 +19,34 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
 
     public bool IsPostgres => _postgres;
 
-    /// <summary>Inserts queued executions and their items in one transaction, and tells the other replicas.</summary>
+    /// <summary>Inserts queued executions and their items in one transaction, and tells the other replicas on commit.</summary>
     public async Task InsertAsync(AppDbContext db, IReadOnlyCollection<ExecutionRow> executions, IReadOnlyCollection<QueuedRunRow> items,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
+        if (_postgres)
+        {
+            // One round trip: both inserts and the notification in one batch, which PostgreSQL runs as one implicit
+            // transaction (all or nothing). Each 202 waits for it, so its round trips are the enqueue's latency.
+            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using var batch = db.Database.GetDbConnection().CreateBatch();
+                RowInserts.AddTo(db, batch, executions);
+                RowInserts.AddTo(db, batch, items);
+                var notify = batch.CreateBatchCommand();
+                notify.CommandText = $"SELECT pg_notify('{Channel}', '')";
+                batch.BatchCommands.Add(notify);
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await RowInserts.InsertAsync(db, executions, cancellationToken).ConfigureAwait(false);
         await RowInserts.InsertAsync(db, items, cancellationToken).ConfigureAwait(false);
@@ -43,61 +66,135 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
 
     /// <summary>
     /// Claims up to <paramref name="count"/> due items, waiting ones and those whose lease expired, oldest due first;
-    /// the executions of claimed starts become <c>running</c> in the same transaction.
+    /// the executions of claimed starts become <c>running</c> in the same transaction. When fewer than asked were due,
+    /// also says when the next item falls due by itself.
     /// </summary>
-    /// <returns>The items, and the starts whose executions this claim moved from queued to running (the others were
-    /// cancelled meanwhile, or are claimed again after their replica died).</returns>
-    public async Task<(List<QueuedRunRow> Items, HashSet<Guid> Started)> ClaimAsync(AppDbContext db, string owner, int count, DateTimeOffset now,
-        TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<QueueClaim> ClaimAsync(AppDbContext db, string owner, int count, DateTimeOffset now, TimeSpan lease,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var until = now + lease;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        List<QueuedRunRow> claimed;
         if (_postgres)
         {
-            claimed = await db.QueuedRuns.FromSql($"""
-                UPDATE "QueuedRuns" SET "LeaseOwner" = {owner}, "LeaseExpiresAt" = {until}, "Deliveries" = "Deliveries" + 1
-                WHERE "Id" IN (
-                    SELECT "Id" FROM "QueuedRuns"
-                    WHERE "AvailableAt" <= {now} AND ("LeaseOwner" IS NULL OR "LeaseExpiresAt" < {now})
-                    ORDER BY "AvailableAt" LIMIT {count} FOR UPDATE SKIP LOCKED)
-                RETURNING *
-                """).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            var ids = await db.QueuedRuns.Where(q => q.AvailableAt <= now && (q.LeaseOwner == null || q.LeaseExpiresAt < now))
-                .OrderBy(q => q.AvailableAt).Select(q => q.Id).Take(count).ToListAsync(cancellationToken).ConfigureAwait(false);
-            if (ids.Count > 0)
-            {
-                await db.QueuedRuns.Where(q => ids.Contains(q.Id)).ExecuteUpdateAsync(s => s
-                    .SetProperty(q => q.LeaseOwner, owner)
-                    .SetProperty(q => q.LeaseExpiresAt, until)
-                    .SetProperty(q => q.Deliveries, q => q.Deliveries + 1), cancellationToken).ConfigureAwait(false);
-            }
-
-            claimed = ids.Count == 0
-                ? []
-                : await db.QueuedRuns.AsNoTracking().Where(q => ids.Contains(q.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            return await ClaimOnPostgresAsync(db, owner, count, now, now + lease, cancellationToken).ConfigureAwait(false);
         }
 
-        var starts = claimed.Where(q => q.Kind == QueuedWork.StartKind).Select(q => q.Id).ToList();
+        var until = now + lease;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var ids = await db.QueuedRuns.Where(q => q.AvailableAt <= now && (q.LeaseOwner == null || q.LeaseExpiresAt < now))
+            .OrderBy(q => q.AvailableAt).Select(q => q.Id).Take(count).ToListAsync(cancellationToken).ConfigureAwait(false);
+        List<QueuedRunRow> claimed = [];
         var started = new HashSet<Guid>();
-        if (starts.Count > 0)
+        if (ids.Count > 0)
         {
+            await db.QueuedRuns.Where(q => ids.Contains(q.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(q => q.LeaseOwner, owner)
+                .SetProperty(q => q.LeaseExpiresAt, until)
+                .SetProperty(q => q.Deliveries, q => q.Deliveries + 1), cancellationToken).ConfigureAwait(false);
+            claimed = await db.QueuedRuns.AsNoTracking().Where(q => ids.Contains(q.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var starts = claimed.Where(q => q.Kind == QueuedWork.StartKind).Select(q => q.Id).ToList();
             var queued = await db.Executions.Where(e => starts.Contains(e.Id) && e.Status == ExecutionStatus.Queued).Select(e => e.Id)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (queued.Count > 0)
             {
-                await db.Executions.Where(e => queued.Contains(e.Id) && e.Status == ExecutionStatus.Queued)
+                await db.Executions.Where(e => queued.Contains(e.Id))
                     .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Running), cancellationToken).ConfigureAwait(false);
                 started.UnionWith(queued);
             }
         }
 
+        var nextDue = claimed.Count < count ? await NextDueAsync(db, cancellationToken).ConfigureAwait(false) : null;
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (claimed, started);
+        return new QueueClaim(claimed, started, nextDue);
+    }
+
+    /// <summary>
+    /// The claim in one round trip: one statement takes the items (<c>FOR UPDATE SKIP LOCKED</c>, so replicas never wait
+    /// for or take each other's) and starts their executions; a second in the same batch and implicit transaction reads
+    /// the next due time. A claim happens each time a worker frees up, so its round trips bound the queue's throughput.
+    /// The items are picked in a materialized CTE: as <c>UPDATE … WHERE "Id" IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)</c>
+    /// PostgreSQL may evaluate the sub-select again (re-checking a row changed concurrently) and take more than n rows,
+    /// more than there are free workers.
+    /// </summary>
+    private static async Task<QueueClaim> ClaimOnPostgresAsync(AppDbContext db, string owner, int count, DateTimeOffset now, DateTimeOffset until,
+        CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var batch = db.Database.GetDbConnection().CreateBatch();
+            var claim = batch.CreateBatchCommand();
+            claim.CommandText = $"""
+                WITH picked AS MATERIALIZED (
+                    SELECT "Id" FROM "QueuedRuns"
+                    WHERE "AvailableAt" <= @now AND ("LeaseOwner" IS NULL OR "LeaseExpiresAt" < @now)
+                    ORDER BY "AvailableAt" LIMIT @count FOR UPDATE SKIP LOCKED),
+                claimed AS (
+                    UPDATE "QueuedRuns" q SET "LeaseOwner" = @owner, "LeaseExpiresAt" = @until, "Deliveries" = q."Deliveries" + 1
+                    FROM picked WHERE q."Id" = picked."Id"
+                    RETURNING q."Id", q."OrganizationId", q."ProjectId", q."WorkflowId", q."Kind", q."Payload", q."EnqueuedAt", q."AvailableAt", q."Deliveries"),
+                started AS (
+                    UPDATE "Executions" SET "Status" = '{ExecutionStatus.Running}'
+                    WHERE "Id" IN (SELECT "Id" FROM claimed WHERE "Kind" = '{QueuedWork.StartKind}') AND "Status" = '{ExecutionStatus.Queued}'
+                    RETURNING "Id")
+                SELECT c.*, c."Id" IN (SELECT "Id" FROM started) FROM claimed c ORDER BY c."AvailableAt"
+                """;
+            claim.Parameters.Add(Parameter(claim, "owner", owner));
+            claim.Parameters.Add(Parameter(claim, "until", until));
+            claim.Parameters.Add(Parameter(claim, "now", now));
+            claim.Parameters.Add(Parameter(claim, "count", count));
+            batch.BatchCommands.Add(claim);
+            var next = batch.CreateBatchCommand();
+            next.CommandText = """
+                SELECT LEAST(
+                    (SELECT "AvailableAt" FROM "QueuedRuns" WHERE "LeaseOwner" IS NULL ORDER BY "AvailableAt" LIMIT 1),
+                    (SELECT "LeaseExpiresAt" FROM "QueuedRuns" WHERE "LeaseOwner" IS NOT NULL ORDER BY "LeaseExpiresAt" LIMIT 1))
+                """;
+            batch.BatchCommands.Add(next);
+
+            var claimed = new List<QueuedRunRow>(count);
+            var started = new HashSet<Guid>();
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var item = new QueuedRunRow
+                {
+                    Id = reader.GetGuid(0),
+                    OrganizationId = reader.GetGuid(1),
+                    ProjectId = reader.GetGuid(2),
+                    WorkflowId = reader.GetGuid(3),
+                    Kind = reader.GetString(4),
+                    Payload = reader.GetString(5),
+                    EnqueuedAt = reader.GetFieldValue<DateTimeOffset>(6),
+                    AvailableAt = reader.GetFieldValue<DateTimeOffset>(7),
+                    Deliveries = reader.GetInt32(8),
+                    LeaseOwner = owner,
+                    LeaseExpiresAt = until,
+                };
+                claimed.Add(item);
+                if (reader.GetBoolean(9))
+                {
+                    started.Add(item.Id);
+                }
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            DateTimeOffset? nextDue = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !await reader.IsDBNullAsync(0, cancellationToken).ConfigureAwait(false)
+                ? reader.GetFieldValue<DateTimeOffset>(0)
+                : null;
+            return new QueueClaim(claimed, started, nextDue);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static System.Data.Common.DbParameter Parameter(System.Data.Common.DbBatchCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        return parameter;
     }
 
     /// <summary>Renews the leases <paramref name="owner"/> holds on <paramref name="items"/>; returns how many.</summary>
@@ -166,6 +263,14 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
         return new QueueDepth(count, oldest is null ? TimeSpan.Zero : now - oldest.Value, running, scheduled);
     }
 }
+
+/// <summary>What a claim took.</summary>
+/// <param name="Items">The items, now leased to the claimant.</param>
+/// <param name="Started">The starts whose executions this claim moved from queued to running (the others were cancelled
+/// meanwhile, or are claimed again after their replica died).</param>
+/// <param name="NextDue">When fewer items were due than asked for: when the next one falls due by itself (a timer, a
+/// backoff, an expired lease), or null if none will.</param>
+public sealed record QueueClaim(List<QueuedRunRow> Items, HashSet<Guid> Started, DateTimeOffset? NextDue);
 
 /// <param name="Waiting">Items due and not held by a live lease.</param>
 /// <param name="OldestAge">How long the one due longest has waited (since it was queued, or since its timer or backoff ended).</param>

@@ -47,19 +47,12 @@ public sealed partial class QueueWorkers(
         {
             await _free.WaitAsync(stoppingToken).ConfigureAwait(false);
             var slots = 1 + DrainFree();
-            List<QueuedRunRow> claimed;
-            HashSet<Guid> started;
-            DateTimeOffset? nextDue = null;
+            QueueClaim claim;
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                (claimed, started) = await store.ClaimAsync(db, replica.Id, slots, time.GetUtcNow(), settings.LeaseDuration, stoppingToken)
-                    .ConfigureAwait(false);
-                if (claimed.Count < slots)
-                {
-                    nextDue = await store.NextDueAsync(db, stoppingToken).ConfigureAwait(false);
-                }
+                claim = await store.ClaimAsync(db, replica.Id, slots, time.GetUtcNow(), settings.LeaseDuration, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -70,11 +63,12 @@ public sealed partial class QueueWorkers(
                 continue;
             }
 
+            var claimed = claim.Items;
             foreach (var item in claimed)
             {
                 replica.Hold(item.Id);
                 metrics.Started(item, time.GetUtcNow());
-                _ = RunAsync(item, started.Contains(item.Id));
+                _ = RunAsync(item, claim.Started.Contains(item.Id));
             }
 
             if (claimed.Count < slots)
@@ -82,7 +76,7 @@ public sealed partial class QueueWorkers(
                 _free.Release(slots - claimed.Count);
                 // Nothing more is due now: sleep until woken, or until the next item falls due by itself.
                 var sleep = settings.IdleCheck;
-                if (nextDue is { } due)
+                if (claim.NextDue is { } due)
                 {
                     var untilDue = due - time.GetUtcNow() + TimeSpan.FromMilliseconds(5);
                     sleep = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < sleep ? untilDue : sleep;

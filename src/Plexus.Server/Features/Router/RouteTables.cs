@@ -90,7 +90,8 @@ public sealed class RouteTables(IServiceScopeFactory scopes, IDataProtectionProv
     /// </summary>
     public StageRoutes? Built(Guid projectId, string stage)
     {
-        foreach (var lazy in _tables.Values)
+        // Enumerating takes no locks (Values would take them all, on every queued run).
+        foreach (var (_, lazy) in _tables)
         {
             if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully && lazy.Value.Result is { } routes
                 && routes.ProjectId == projectId && routes.Stage == stage)
