@@ -18,7 +18,8 @@ public static class QueueSetup
         services.AddSingleton<QueuedWorkCodec>();
         services.AddSingleton<QueueMetrics>();
         services.AddSingleton<RunQueue>();
-        services.AddHostedService<QueueWorkers>();
+        services.AddSingleton<QueueWorkers>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueueWorkers>());
         services.AddHostedService<OutboxDispatcher>();
         if (configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() is { IsPostgres: true })
         {

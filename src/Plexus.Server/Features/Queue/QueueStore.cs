@@ -19,7 +19,7 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
 
     public bool IsPostgres => _postgres;
 
-    /// <summary>Inserts queued executions and their items in one transaction, and tells the other replicas on commit.</summary>
+    /// <summary>Inserts queued executions and their items in one transaction, and tells the other replicas on commit (PostgreSQL) when any item is theirs to take.</summary>
     public async Task InsertAsync(AppDbContext db, IReadOnlyCollection<ExecutionRow> executions, IReadOnlyCollection<QueuedRunRow> items,
         CancellationToken cancellationToken)
     {
@@ -34,9 +34,13 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
                 await using var batch = db.Database.GetDbConnection().CreateBatch();
                 RowInserts.AddTo(db, batch, executions);
                 RowInserts.AddTo(db, batch, items);
-                var notify = batch.CreateBatchCommand();
-                notify.CommandText = $"SELECT pg_notify('{Channel}', '')";
-                batch.BatchCommands.Add(notify);
+                if (items.Any(Claimable))
+                {
+                    var notify = batch.CreateBatchCommand();
+                    notify.CommandText = $"SELECT pg_notify('{Channel}', '')";
+                    batch.BatchCommands.Add(notify);
+                }
+
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -50,9 +54,11 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await RowInserts.InsertAsync(db, executions, cancellationToken).ConfigureAwait(false);
         await RowInserts.InsertAsync(db, items, cancellationToken).ConfigureAwait(false);
-        await NotifyAsync(db, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Whether other replicas may take the item now (one written leased to its writer is not worth waking them for).</summary>
+    private static bool Claimable(QueuedRunRow item) => item.LeaseOwner is null;
 
     /// <summary>Within a transaction: tells the other replicas' workers, on commit, that there is work (PostgreSQL only).</summary>
     public async Task NotifyAsync(AppDbContext db, CancellationToken cancellationToken)

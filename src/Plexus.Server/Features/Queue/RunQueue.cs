@@ -15,6 +15,7 @@ namespace Plexus.Server.Features.Queue;
 /// </summary>
 public sealed class RunQueue(
     ExecutionRunner runner,
+    QueueWorkers workers,
     QueueStore store,
     QueueSignal signal,
     QueuedWorkCodec codec,
@@ -58,8 +59,29 @@ public sealed class RunQueue(
         }
 
         var (execution, item) = Rows(start, id);
-        await InsertAsync(execution, item, admitted: true, cancellationToken).ConfigureAwait(false);
-        signal.Runs.Set();
+        if (!workers.TryReserve())
+        {
+            await InsertAsync(execution, item, admitted: true, cancellationToken).ConfigureAwait(false);
+            signal.Runs.Set();
+            return new ExecutionOutcome(ExecutionOutcomeKind.Queued, id);
+        }
+
+        // A worker here is free and nothing waits: the run is written leased here and starts once committed, as durable
+        // as any queued run (another replica takes it over if this one dies). The write is waited for whatever the
+        // caller does, so that a run committed for a caller who went away still starts on the worker it took.
+        Lease(execution, item);
+        try
+        {
+            await InsertAsync(execution, item, admitted: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            replica.Drop(id);
+            workers.Unreserve();
+            throw;
+        }
+
+        workers.RunReserved(item);
         return new ExecutionOutcome(ExecutionOutcomeKind.Queued, id);
     }
 
@@ -78,11 +100,7 @@ public sealed class RunQueue(
         }
 
         var (execution, item) = Rows(start, id);
-        execution.Status = Plexus.Engine.Execution.ExecutionStatus.Running;
-        item.LeaseOwner = replica.Id;
-        item.LeaseExpiresAt = item.EnqueuedAt + options.Value.LeaseDuration;
-        item.Deliveries = 1;
-        replica.Hold(id);
+        Lease(execution, item);
         try
         {
             await InsertAsync(execution, item, admitted: false, cancellationToken).ConfigureAwait(false);
@@ -193,6 +211,16 @@ public sealed class RunQueue(
                 _inFlight.Remove(pending.Written.Task);
             }
         }
+    }
+
+    /// <summary>Makes the rows of a run that starts here at once: running, its item held by this replica and kept alive by its heartbeat.</summary>
+    private void Lease(ExecutionRow execution, QueuedRunRow item)
+    {
+        execution.Status = Plexus.Engine.Execution.ExecutionStatus.Running;
+        item.LeaseOwner = replica.Id;
+        item.LeaseExpiresAt = item.EnqueuedAt + options.Value.LeaseDuration;
+        item.Deliveries = 1;
+        replica.Hold(item.Id);
     }
 
     private sealed record PendingInsert(ExecutionRow Execution, QueuedRunRow Item, bool Admitted, TaskCompletionSource Written);
