@@ -98,8 +98,10 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
                 .SetProperty(q => q.Deliveries, q => q.Deliveries + 1), cancellationToken).ConfigureAwait(false);
             claimed = await db.QueuedRuns.AsNoTracking().Where(q => ids.Contains(q.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
             var starts = claimed.Where(q => q.Kind == QueuedWork.StartKind).Select(q => q.Id).ToList();
-            var queued = await db.Executions.Where(e => starts.Contains(e.Id) && e.Status == ExecutionStatus.Queued).Select(e => e.Id)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var queued = starts.Count == 0
+                ? []
+                : await db.Executions.Where(e => starts.Contains(e.Id) && e.Status == ExecutionStatus.Queued).Select(e => e.Id)
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (queued.Count > 0)
             {
                 await db.Executions.Where(e => queued.Contains(e.Id))
