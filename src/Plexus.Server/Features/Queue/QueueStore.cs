@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Plexus.Engine.Execution;
 using Microsoft.Extensions.Options;
@@ -151,6 +152,7 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
             claim.Parameters.Add(Parameter(claim, "now", now));
             claim.Parameters.Add(Parameter(claim, "count", count));
             batch.BatchCommands.Add(claim);
+            // NextDueAsync's rule, in SQL so that it rides in the same round trip.
             var next = batch.CreateBatchCommand();
             next.CommandText = """
                 SELECT LEAST(
@@ -197,7 +199,7 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
         }
     }
 
-    private static System.Data.Common.DbParameter Parameter(System.Data.Common.DbBatchCommand command, string name, object value)
+    private static DbParameter Parameter(DbBatchCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
@@ -237,7 +239,10 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
             .SetProperty(q => q.AvailableAt, now), cancellationToken);
     }
 
-    /// <summary>When the next item becomes claimable without anyone saying so: a timer or backoff falls due, or a lease expires.</summary>
+    /// <summary>
+    /// When the next item becomes claimable without anyone saying so: a timer or backoff falls due, or a lease expires.
+    /// The PostgreSQL claim reads the same in SQL (<see cref="ClaimOnPostgresAsync"/>); a change here goes there too.
+    /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(AppDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
