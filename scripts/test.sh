@@ -55,6 +55,12 @@ sum() { # add up attribute $1 over every <testsuite> element of the JUnit files
   cat "$ART"/test-results/*.xml 2>/dev/null | grep -o '<testsuite [^>]*' | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' \
     | awk '{t += $1} END {print t + 0}'; }
 total=$(sum tests); failed=$(( $(sum failures) + $(sum errors) )); skipped=$(sum skipped)
+# CI keeps only the tail of the log: name each failed test and its message here, next to the totals.
+for f in "$ART"/test-results/*.xml; do
+  [ -e "$f" ] || continue
+  grep -o '<testcase [^>]*name="[^"]*"[^>]*>[[:space:]]*<\(failure\|error\)[^>]*' "$f" \
+    | sed -E 's/^<testcase ([^>]* )?name="([^"]*)".*<(failure|error)[^>]*message="([^"]{0,600}).*/FAILED \2: \4/; s/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&#xA;/ | /g; s/&amp;/\&/g' || true
+done
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; total=$((total + 1)); fi  # runner crashed before reporting
 echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 exit $rc
