@@ -21,6 +21,12 @@ public abstract class PlexusServer : WebApplicationFactory<Program>, IAsyncLifet
     /// <summary>Every line the server logs, with its scopes.</summary>
     public LogCapture Logs { get; } = new();
 
+    /// <summary>
+    /// The console's level: the test runner prints the whole process's output when any test fails, and hundreds of
+    /// hosts' start-up lines bury the failure. <see cref="Logs"/> still gets every line.
+    /// </summary>
+    private const string QuietConsole = "Logging:Console:LogLevel:Default";
+
     protected void Set(string key, string? value) => _settings[key] = value;
 
     /// <summary>A setting of this server's configuration (and its replicas'); call before the server starts.</summary>
@@ -30,6 +36,7 @@ public abstract class PlexusServer : WebApplicationFactory<Program>, IAsyncLifet
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Testing");
+        builder.UseSetting(QuietConsole, "Warning");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -48,6 +55,7 @@ public abstract class PlexusServer : WebApplicationFactory<Program>, IAsyncLifet
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
+            builder.UseSetting(QuietConsole, "Warning");
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
