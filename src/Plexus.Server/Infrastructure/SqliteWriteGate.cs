@@ -16,23 +16,42 @@ namespace Plexus.Server.Infrastructure;
 /// transaction commits, rolls back or fails, when the statement is done, or at the latest when the connection closes
 /// (a transaction disposed without either). Reads never take a turn: in WAL mode they do not wait for writers.
 /// </remarks>
-internal sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor,
-    IDisposable
+internal sealed partial class SqliteWriteGate(TimeProvider time, ILogger<SqliteWriteGate> logger) : IDbTransactionInterceptor, IDbCommandInterceptor,
+    IDbConnectionInterceptor, IDisposable
 {
     /// <summary>As long as SQLite itself would wait (<c>Default Timeout</c>); past it the writer goes on and SQLite decides.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>While writers wait, how often the turns are checked for a transaction that ended unseen (see <see cref="GiveBackEnded"/>).</summary>
+    private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(100);
 
     private static readonly string[] WriteVerbs = ["INSERT", "UPDATE", "DELETE", "REPLACE"];
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Connections (EF's connection ids) holding the turn, and whether for a transaction or a single statement.</summary>
-    private readonly ConcurrentDictionary<Guid, Hold> _holders = new();
+    /// <summary>Connections (EF's connection ids) holding the turn.</summary>
+    private readonly ConcurrentDictionary<Guid, Turn> _holders = new();
+
+    /// <summary>Writers waiting for the turn now, and whether a check for ended transactions runs for them.</summary>
+    private int _waiting;
+
+    private int _checking;
 
     private enum Hold
     {
         Transaction,
         Statement,
+    }
+
+    /// <summary>A connection's turn, for a transaction (and that transaction, once begun) or for a single statement.</summary>
+    private sealed class Turn(Hold hold)
+    {
+        public Hold Hold { get; } = hold;
+
+        public DbTransaction? Transaction { get; set; }
+
+        /// <summary>SQLite's transaction lets go of its connection when it commits, rolls back or is disposed.</summary>
+        public bool Ended => Transaction is { Connection: null };
     }
 
     public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData,
@@ -50,6 +69,20 @@ internal sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) :
         await EnterAsync(eventData.ConnectionId, Hold.Transaction, cancellationToken).ConfigureAwait(false);
         return result;
     }
+
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (_holders.TryGetValue(eventData.ConnectionId, out var turn) && turn.Hold == Hold.Transaction)
+        {
+            turn.Transaction = result;
+        }
+
+        return result;
+    }
+
+    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result,
+        CancellationToken cancellationToken = default) => ValueTask.FromResult(TransactionStarted(connection, eventData, result));
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Leave(eventData, null);
 
@@ -212,14 +245,21 @@ internal sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) :
             return;
         }
 
-        if (_gate.Wait(MaxWait))
+        var turn = _gate.Wait(0);
+        if (!turn)
         {
-            _holders[connection] = hold;
+            StartWaiting();
+            try
+            {
+                turn = _gate.Wait(MaxWait);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
         }
-        else
-        {
-            Log.WaitedTooLong(logger, MaxWait.TotalSeconds);
-        }
+
+        Entered(connection, hold, turn);
     }
 
     private async ValueTask EnterAsync(Guid connection, Hold hold, CancellationToken cancellationToken)
@@ -229,13 +269,78 @@ internal sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) :
             return;
         }
 
-        if (await _gate.WaitAsync(MaxWait, cancellationToken).ConfigureAwait(false))
+        var turn = _gate.Wait(0, CancellationToken.None);
+        if (!turn)
         {
-            _holders[connection] = hold;
+            StartWaiting();
+            try
+            {
+                turn = await _gate.WaitAsync(MaxWait, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+
+        Entered(connection, hold, turn);
+    }
+
+    private void Entered(Guid connection, Hold hold, bool turn)
+    {
+        if (turn)
+        {
+            _holders[connection] = new Turn(hold);
         }
         else
         {
             Log.WaitedTooLong(logger, MaxWait.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// Counts a waiting writer and makes sure the turns are checked while anyone waits. The waiter itself stays in the
+    /// semaphore's line (first come, first served): a waiter that left it to check would lose its place.
+    /// </summary>
+    private void StartWaiting()
+    {
+        Interlocked.Increment(ref _waiting);
+        if (Interlocked.CompareExchange(ref _checking, 1, 0) == 0)
+        {
+            _ = CheckWhileWaitingAsync();
+        }
+    }
+
+    private async Task CheckWhileWaitingAsync()
+    {
+        do
+        {
+            while (Volatile.Read(ref _waiting) > 0)
+            {
+                await Task.Delay(Recheck, time).ConfigureAwait(false);
+                GiveBackEnded();
+            }
+
+            Volatile.Write(ref _checking, 0);
+            // A writer that began waiting after the last look found the check still running and started none.
+        }
+        while (Volatile.Read(ref _waiting) > 0 && Interlocked.CompareExchange(ref _checking, 1, 0) == 0);
+    }
+
+    /// <summary>
+    /// Gives back the turns of transactions that ended without an event here: EF reports no rollback for a transaction
+    /// disposed uncommitted, and when its connection stays open (opened by the caller, or kept by the context pool) no
+    /// close ends the turn either. Every other writer then waited <see cref="MaxWait"/>.
+    /// </summary>
+    private void GiveBackEnded()
+    {
+        foreach (var (connection, turn) in _holders)
+        {
+            if (turn.Ended && _holders.TryRemove(KeyValuePair.Create(connection, turn)))
+            {
+                _gate.Release();
+                Log.EndedUnseen(logger);
+            }
         }
     }
 
@@ -255,8 +360,8 @@ internal sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) :
     /// <param name="only">Leave only a turn held for this; null for any.</param>
     private void Leave(Guid connection, Hold? only)
     {
-        if (_holders.TryGetValue(connection, out var held) && (only is null || held == only)
-            && _holders.TryRemove(KeyValuePair.Create(connection, held)))
+        if (_holders.TryGetValue(connection, out var turn) && (only is null || turn.Hold == only)
+            && _holders.TryRemove(KeyValuePair.Create(connection, turn)))
         {
             _gate.Release();
         }
@@ -268,5 +373,8 @@ internal sealed partial class SqliteWriteGate(ILogger<SqliteWriteGate> logger) :
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "A SQLite write waited {Seconds} s for its turn; it goes on and SQLite decides")]
         public static partial void WaitedTooLong(ILogger logger, double seconds);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "A SQLite write turn was given back: its transaction ended without commit or rollback")]
+        public static partial void EndedUnseen(ILogger logger);
     }
 }
