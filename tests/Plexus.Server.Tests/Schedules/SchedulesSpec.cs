@@ -108,9 +108,8 @@ public abstract class SchedulesSpec<TServer>(TServer server) : IClassFixture<TSe
         await PublishAsync(alice, workflow, document);
         var ran = await UntilAsync(alice, workflow, r => r.Count(e => e.Status == "succeeded") >= 3);
         await UnpublishAsync(alice, workflow);
-        await Task.Delay(1500, Ct); // a firing under way when unpublished, and the batched records, land
-        var settled = await RanAsync(alice, workflow);
-        await Task.Delay(2000, Ct);
+        var unpublishedAt = DateTimeOffset.UtcNow;
+        await Task.Delay(2500, Ct); // two more ticks, were the schedule still there
         var later = await RanAsync(alice, workflow);
 
         Assert.True(ran.Count(e => e.Status == "succeeded") >= 3, $"{ran.Count} runs");
@@ -121,8 +120,9 @@ public abstract class SchedulesSpec<TServer>(TServer server) : IClassFixture<TSe
             Assert.Equal(0, e.ScheduledAt!.Value.Millisecond);
             Assert.True(e.FiredAt >= e.ScheduledAt, $"fired {e.FiredAt:O} before {e.ScheduledAt:O}");
         });
-        Assert.Equal(settled.Count, settled.Select(e => e.ScheduledAt).Distinct().Count());
-        Assert.Equal(settled.Count, later.Count);
+        Assert.Equal(later.Count, later.Select(e => e.ScheduledAt).Distinct().Count());
+        // A firing under way at the unpublish may still be recorded; none fires after it.
+        Assert.All(later, e => Assert.True(e.FiredAt <= unpublishedAt, $"tick {e.ScheduledAt:O} fired at {e.FiredAt:O}, after the unpublish"));
         Assert.Empty(await ListAsync(alice, project));
     }
 
@@ -138,11 +138,9 @@ public abstract class SchedulesSpec<TServer>(TServer server) : IClassFixture<TSe
 
         await UntilAsync(alice, workflow, r => r.Count >= 1);
         var paused = await Expect.JsonAsync(await alice.Http.PostAsync($"{schedule}/pause", null, Ct));
+        var pausedAt = DateTimeOffset.UtcNow;
         var listed = Assert.Single(await ListAsync(alice, project, "prod"))!;
-        await Task.Delay(1500, Ct);
-        var before = (await RanAsync(alice, workflow)).Count;
-        await Task.Delay(2000, Ct);
-        var during = (await RanAsync(alice, workflow)).Count;
+        await Task.Delay(3000, Ct); // three ticks, were the pause not kept
         var runNow = await alice.Http.PostAsync($"{schedule}/run", null, Ct);
         var started = await Expect.JsonAsync(runNow, HttpStatusCode.Accepted);
         var executionId = Guid.Parse(started["executionId"]!.GetValue<string>());
@@ -155,7 +153,8 @@ public abstract class SchedulesSpec<TServer>(TServer server) : IClassFixture<TSe
         Assert.True(paused["paused"]!.GetValue<bool>());
         Assert.Empty(paused["nextFireTimes"]!.AsArray());
         Assert.True(listed["paused"]!.GetValue<bool>());
-        Assert.Equal(before, during);
+        // A firing under way at the pause may still be recorded; none but run-now fires during it.
+        Assert.DoesNotContain(withRunNow, e => e.Id != executionId && e.FiredAt > pausedAt);
         Assert.Equal($"/api/v1/executions/{executionId}", runNow.Headers.Location?.ToString());
         var manual = Assert.Single(withRunNow, e => e.Id == executionId);
         Assert.NotNull(manual.ScheduledAt);
