@@ -36,6 +36,7 @@ public sealed partial class ExecutionRunner(
     QueueStore queueStore,
     QueueSignal signal,
     Plexus.Server.Features.Router.RouteTables routeTables,
+    CancelRequests cancelRequests,
     TimeProvider time,
     ILogger<ExecutionRunner> logger)
 {
@@ -43,6 +44,11 @@ public sealed partial class ExecutionRunner(
     public const string StatePurpose = "plexus.executions.state";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>How long a cancel asked of another replica is watched for, and how often the stored state is read meanwhile.</summary>
+    private static readonly TimeSpan StopElsewhereWait = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan StopElsewhereCheck = TimeSpan.FromMilliseconds(100);
     private readonly IDataProtector _state = protection.CreateProtector(StatePurpose);
 
     /// <summary>Runs until the execution ends or waits. <paramref name="cancellationToken"/> cancels the run (recorded <c>cancelled</c>).</summary>
@@ -320,9 +326,40 @@ public sealed partial class ExecutionRunner(
             return CancelOnStart(executionId);
         }
 
+        if (status == ExecutionStatus.Running && await cancelRequests.AskOthersAsync(executionId, cancellationToken).ConfigureAwait(false))
+        {
+            // Running on another replica: the one running it stops it and records it cancelled.
+            return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId) { Completion = StoppedElsewhereAsync(executionId) };
+        }
+
         return status is null
             ? ExecutionOutcome.NotFound("execution not found", executionId)
             : ExecutionOutcome.Conflict(executionId, $"the execution is {status}");
+    }
+
+    /// <summary>
+    /// Ends when the stored execution is no longer running (another replica stopped it and recorded that), or after
+    /// <see cref="StopElsewhereWait"/> (a replica that did not hear the request, or died; its lease ends the run then).
+    /// </summary>
+    private async Task<ExecutionOutcome> StoppedElsewhereAsync(Guid executionId)
+    {
+        using var limit = new CancellationTokenSource(StopElsewhereWait, time);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            while (await db.Executions.AsNoTracking().Where(e => e.Id == executionId).Select(e => e.Status)
+                       .FirstOrDefaultAsync(limit.Token).ConfigureAwait(false) == ExecutionStatus.Running)
+            {
+                await Task.Delay(StopElsewhereCheck, time, limit.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            // Still running as far as the database knows: the caller answers what is stored.
+        }
+
+        return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId);
     }
 
     /// <summary>What starting <paramref name="start"/> would refuse (an invalid workflow, trigger or start node), or null: for a run queued to start later.</summary>

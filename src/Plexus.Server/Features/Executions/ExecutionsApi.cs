@@ -49,7 +49,7 @@ public static class ExecutionsApi
             .WithDescription("The execution and its node runs in order, values as stored (secrets masked, large values cut and marked). A waiting node run shows `waiting: true`, never its token.");
         executions.MapPost("/{executionId:guid}/cancel", CancelExecution).WithName("CancelExecution").WithSummary("Cancel a running or waiting execution")
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithDescription("Stops the run and answers the execution, now `cancelled`. One that already ended → 409 `execution-ended`.");
+            .WithDescription("Stops the run, through whichever replica runs it, and answers the execution, now `cancelled`. One that already ended → 409 `execution-ended`.");
         executions.MapPost("/{executionId:guid}/resume", ResumeExecution).WithName("ResumeExecution").WithSummary("Resume a waiting execution at a node")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict)
             .WithDescription("The `payload` becomes the output of the waiting node `node`; answers like a run with `?wait=true` (200 with the execution once it ends or waits again, 202 after `timeoutMs`). Not waiting → 409 `not-waiting`; no wait at that node → 404.");

@@ -30,6 +30,8 @@ public static class ExecutionsSetup
             Blueprints = sp.GetRequiredService<ProjectBlueprints>(),
         }));
         services.AddSingleton<ExecutionRunner>();
+        services.AddSingleton<CancelRequests>();
+        services.AddHostedService(sp => sp.GetRequiredService<CancelRequests>());
 
         // Hosted services stop in reverse order: runs end (and queue their records) before the recorder drains.
         services.AddSingleton<ExecutionRecorder>();

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Plexus.Server.Infrastructure;
+
+namespace Plexus.Server.Features.Executions;
+
+/// <summary>
+/// Cancelling a run that another replica is running. On PostgreSQL the request goes to every replica
+/// (<c>NOTIFY plexus_cancel</c>, the execution id as payload) and the one running the run stops it, as if it had been
+/// cancelled there. On SQLite one process runs everything: there is no other replica to ask.
+/// </summary>
+/// <remarks>
+/// A request sent while a replica's listening connection is lost does not reach it; whoever asked sees the run still
+/// running and can ask again.
+/// </remarks>
+public sealed partial class CancelRequests(ActiveExecutions active, IOptions<DatabaseOptions> database, ILogger<CancelRequests> logger) : BackgroundService
+{
+    public const string Channel = "plexus_cancel";
+
+    private readonly bool _postgres = database.Value.IsPostgres;
+    private readonly string _connectionString = database.Value.EffectiveConnectionString;
+
+    /// <summary>Asks every replica to cancel the run; false when there is no other replica to ask (SQLite).</summary>
+    public async Task<bool> AskOthersAsync(Guid executionId, CancellationToken cancellationToken)
+    {
+        if (!_postgres)
+        {
+            return false;
+        }
+
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+        notify.Parameters.AddWithValue("channel", Channel);
+        notify.Parameters.AddWithValue("payload", executionId.ToString("n"));
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_postgres)
+        {
+            return;
+        }
+
+        try
+        {
+            await PostgresListen.RunAsync(_connectionString, Channel, Received, _ => { }, exception => LogListenFailed(logger, exception), stoppingToken)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Received(string payload)
+    {
+        // Every replica hears every request; only the one running the run finds it.
+        if (Guid.TryParse(payload, out var executionId) && active.Cancel(executionId))
+        {
+            LogCancelled(logger, executionId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Execution {ExecutionId} cancelled at another replica's request")]
+    private static partial void LogCancelled(ILogger logger, Guid executionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for cancel requests failed; retrying")]
+    private static partial void LogListenFailed(ILogger logger, Exception exception);
+}
