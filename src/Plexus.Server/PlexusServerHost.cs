@@ -50,6 +50,7 @@ public static class PlexusServerHost
         builder.Services.AddPlexusOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddPlexusDatabase(builder.Configuration);
+        builder.Services.AddPlexusRedis(builder.Configuration);
         builder.Services.AddRequestBodyLimit(builder.Configuration);
 
         // Accounts

@@ -1,28 +1,19 @@
-using System.ComponentModel.DataAnnotations;
+using Plexus.Server.Infrastructure;
 using StackExchange.Redis;
 
 namespace Plexus.Server.Features.LiveEvents;
-
-/// <summary>The <c>Redis</c> section: set <c>ConnectionString</c> to share live events across replicas.</summary>
-public sealed class RedisOptions
-{
-    public const string Section = "Redis";
-
-    /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>; empty: one replica, no Redis.</summary>
-    [MaxLength(2048)]
-    public string? ConnectionString { get; set; }
-}
 
 public static class LiveEventsSetup
 {
     public static IServiceCollection AddPlexusLiveEvents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var signalR = services.AddSignalR();
         var redis = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>()?.ConnectionString;
-        if (!string.IsNullOrWhiteSpace(redis))
+        // A string that does not parse is reported by the options' validation at start, naming the setting.
+        if (!string.IsNullOrWhiteSpace(redis) && RedisOptions.Parse(redis).Options is { } settings)
         {
-            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("plexus"));
+            settings.ChannelPrefix = RedisChannel.Literal("plexus");
+            signalR.AddStackExchangeRedis(o => o.Configuration = settings);
         }
 
         services.AddSingleton<LiveExecutions>();

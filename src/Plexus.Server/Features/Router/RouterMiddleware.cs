@@ -152,7 +152,8 @@ public static partial class RouterMiddleware
         }
 
         if (settings.PermitPerMinute is { } permits
-            && context.RequestServices.GetRequiredService<RouteRateLimits>().TryAcquire(target, permits, CallerKey(context, settings)) is { } retryAfter)
+            && await context.RequestServices.GetRequiredService<RouteRateLimits>()
+                .TryAcquireAsync(target, permits, CallerKey(context, settings), context.RequestAborted).ConfigureAwait(false) is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await ProblemAsync(context, StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests",
