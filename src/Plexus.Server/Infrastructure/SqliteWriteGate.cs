@@ -13,8 +13,9 @@ namespace Plexus.Server.Infrastructure;
 /// between them, so a writer that polls almost never finds the lock free: a publish waited past 30 s and failed with
 /// "database is locked". Here every write transaction, and every write statement outside one, first takes a turn on
 /// an async gate (waiters are served in order), and SQLite's lock is then free when it asks. A turn ends when the
-/// transaction commits, rolls back or fails, when the statement is done, or at the latest when the connection closes
-/// (a transaction disposed without either). Reads never take a turn: in WAL mode they do not wait for writers.
+/// transaction commits, rolls back or fails, when the statement is done, when the connection closes, or, for a
+/// transaction disposed without commit or rollback on a connection that stays open, when a waiting writer's check finds
+/// it ended. Reads never take a turn: in WAL mode they do not wait for writers.
 /// </remarks>
 internal sealed partial class SqliteWriteGate(TimeProvider time, ILogger<SqliteWriteGate> logger) : IDbTransactionInterceptor, IDbCommandInterceptor,
     IDbConnectionInterceptor, IDisposable
@@ -48,7 +49,14 @@ internal sealed partial class SqliteWriteGate(TimeProvider time, ILogger<SqliteW
     {
         public Hold Hold { get; } = hold;
 
-        public DbTransaction? Transaction { get; set; }
+        private DbTransaction? _transaction;
+
+        /// <summary>Set on the thread that began it, read by the check for ended transactions.</summary>
+        public DbTransaction? Transaction
+        {
+            get => Volatile.Read(ref _transaction);
+            set => Volatile.Write(ref _transaction, value);
+        }
 
         /// <summary>SQLite's transaction lets go of its connection when it commits, rolls back or is disposed.</summary>
         public bool Ended => Transaction is { Connection: null };

@@ -49,6 +49,7 @@ public sealed partial class ExecutionRunner(
     private static readonly TimeSpan StopElsewhereWait = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan StopElsewhereCheck = TimeSpan.FromMilliseconds(100);
+
     private readonly IDataProtector _state = protection.CreateProtector(StatePurpose);
 
     /// <summary>Runs until the execution ends or waits. <paramref name="cancellationToken"/> cancels the run (recorded <c>cancelled</c>).</summary>
@@ -339,7 +340,7 @@ public sealed partial class ExecutionRunner(
 
     /// <summary>
     /// Ends when the stored execution is no longer running (another replica stopped it and recorded that), or after
-    /// <see cref="StopElsewhereWait"/> (a replica that did not hear the request, or died; its lease ends the run then).
+    /// <see cref="StopElsewhereWait"/> (a replica that did not hear the request, or died).
     /// </summary>
     private async Task<ExecutionOutcome> StoppedElsewhereAsync(Guid executionId)
     {
