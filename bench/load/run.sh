@@ -5,7 +5,8 @@
 #   bench/load/run.sh [--postgres] [--check-only] [--keep] [--serve PIDFILE]
 #
 # Prints one result line (TSV, the columns of ../shared/peers/bench-one.sh, with a header) and keeps the wrk
-# logs in $WORKDIR/results. Env: SAVE_POLICY (all, the default, errors or none: greet's save policy), WORKDIR (default: a new /tmp/plexus-load.XXXXXX), PORT (default: a free port
+# logs in $WORKDIR/results. Env: SAVE_POLICY (all, the default, errors or none: greet's save policy), RATE_LIMIT (permits per
+# minute on greet's route, 1..1000000: what the limiter costs), REDIS (host:port: the server counts limits there), WORKDIR (default: a new /tmp/plexus-load.XXXXXX), PORT (default: a free port
 # from 18300), PEERS_DIR (default: ../shared/peers), SKIP_BUILD=1, and bench-one's THREADS CONNS DURATION_S
 # WARMUP_S SEQ_S LOAD_CPUS; SERVER_CPUS pins the server (taskset). --check-only stops after the response check.
 # --serve PIDFILE leaves the checked server running (PID written to PIDFILE, URL on stdout) for run-all.sh's
@@ -17,6 +18,10 @@ PEERS_DIR=${PEERS_DIR:-$(cd "$ROOT/.." && pwd)/shared/peers}
 DB=sqlite CHECK_ONLY=0 KEEP=0 SERVE_PIDFILE=
 SAVE_POLICY=${SAVE_POLICY:-all}
 case $SAVE_POLICY in all|errors|none) ;; *) echo "run.sh: SAVE_POLICY must be all, errors or none, not '$SAVE_POLICY'" >&2; exit 2 ;; esac
+RATE_LIMIT=${RATE_LIMIT:-} REDIS=${REDIS:-}
+if [ -n "$RATE_LIMIT" ] && { ! [[ $RATE_LIMIT =~ ^[1-9][0-9]{0,6}$ ]] || [ "$RATE_LIMIT" -gt 1000000 ]; }; then
+  echo "run.sh: RATE_LIMIT must be a number of permits per minute from 1 to 1000000, not '$RATE_LIMIT'" >&2; exit 2
+fi
 while [ $# -gt 0 ]; do
   arg=$1; shift
   case $arg in
@@ -48,6 +53,8 @@ export PEERBENCH_DIR=$WORKDIR
 . "$PEERS_DIR/common.sh"   # RUN_DIR, RESULTS_DIR, start_bg, stop_pidfile, post_once, BENCH_BODY, BENCH_EXPECTED
 NAME=plexus-$DB
 if [ "$SAVE_POLICY" != all ]; then NAME=$NAME-save-$SAVE_POLICY; fi
+if [ -n "$RATE_LIMIT" ]; then NAME=$NAME-limit; fi
+if [ -n "$REDIS" ]; then NAME=$NAME-redis; fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building Release (server and CLI)"
@@ -90,7 +97,8 @@ BASE=http://127.0.0.1:$PORT
 log "starting the server on $BASE ($DB), pid file $RUN_DIR/$NAME.pid"
 # shellcheck disable=SC2046
 start_bg "$NAME" $(pin "${SERVER_CPUS:-}") env ASPNETCORE_ENVIRONMENT=Production \
-  dotnet "$SERVER_DLL" --Urls "$BASE" --Database:Provider "$DB" --Database:ConnectionString "$CONNECTION"
+  dotnet "$SERVER_DLL" --Urls "$BASE" --Database:Provider "$DB" --Database:ConnectionString "$CONNECTION" \
+  ${REDIS:+--Redis:ConnectionString "$REDIS"}
 for i in $(seq 1 120); do
   curl -sf -m 2 "$BASE/health/ready" >/dev/null 2>&1 && break
   kill -0 "$(cat "$RUN_DIR/$NAME.pid")" 2>/dev/null || { echo "run.sh: the server exited; log:" >&2; tail -30 "$RUN_DIR/$NAME.log" >&2; exit 1; }
@@ -106,7 +114,13 @@ TOKEN=$(jq -r .accessToken <<<"$SIGNUP") ORG=$(jq -r .organization.id <<<"$SIGNU
 PROJECT=$(json_post "$API/orgs/$ORG/projects" '{"name":"Bench","slug":"bench"}' -H "authorization: Bearer $TOKEN" | jq -r .id)
 KEY=$(json_post "$API/orgs/$ORG/api-keys" '{"name":"bench","scopes":["workflows:read","workflows:write"]}' \
   -H "authorization: Bearer $TOKEN" | jq -r .key)
-dotnet "$PLEXUS_DLL" push examples/greet.json --server "$BASE" --project bench --stage prod --key "$KEY" >&2
+WORKFLOW_FILE=examples/greet.json
+if [ -n "$RATE_LIMIT" ]; then
+  WORKFLOW_FILE=$WORKDIR/greet.json
+  jq --argjson n "$RATE_LIMIT" '(.nodes[] | select(.id == "hook") | .settings.rateLimit) = {permitPerMinute: $n}' examples/greet.json >"$WORKFLOW_FILE"
+  log "greet's route allows $RATE_LIMIT requests per minute${REDIS:+, counted in Redis at $REDIS}"
+fi
+dotnet "$PLEXUS_DLL" push "$WORKFLOW_FILE" --server "$BASE" --project bench --stage prod --key "$KEY" >&2
 if [ "$SAVE_POLICY" != all ]; then
   WORKFLOW=$(curl -sf -m 10 "$API/projects/$PROJECT/workflows" -H "authorization: Bearer $TOKEN" | jq -r '.items[] | select(.name == "greet") | .id')
   curl -sf -m 10 -X PATCH "$API/workflows/$WORKFLOW" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
