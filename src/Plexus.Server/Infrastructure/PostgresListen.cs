@@ -3,11 +3,22 @@ using Npgsql;
 namespace Plexus.Server.Infrastructure;
 
 /// <summary>
-/// Keeps a <c>LISTEN</c> on a PostgreSQL channel until stopped: reconnects a second after a lost connection, and says
+/// <c>NOTIFY</c>, and a <c>LISTEN</c> on a PostgreSQL channel kept until stopped: reconnects a second after a lost connection, and says
 /// each time it is listening again, since notifications sent meanwhile are lost (the caller then catches up).
 /// </summary>
 internal static class PostgresListen
 {
+    /// <summary>Sends <paramref name="payload"/> to every connection that listens on <paramref name="channel"/> (its own connection, opened and closed).</summary>
+    public static async Task NotifyAsync(string connectionString, string channel, string payload, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+        notify.Parameters.AddWithValue("channel", channel);
+        notify.Parameters.AddWithValue("payload", payload);
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <param name="listening">Called on every (re)connection; its argument is true after a lost connection.</param>
     /// <param name="failed">Called with why the connection was lost, before retrying.</param>
     public static async Task RunAsync(string connectionString, string channel, Action<string> received, Action<bool> listening,

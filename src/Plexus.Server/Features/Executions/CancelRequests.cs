@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Plexus.Server.Infrastructure;
 
 namespace Plexus.Server.Features.Executions;
@@ -28,12 +27,7 @@ public sealed partial class CancelRequests(ActiveExecutions active, IOptions<Dat
             return false;
         }
 
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
-        notify.Parameters.AddWithValue("channel", Channel);
-        notify.Parameters.AddWithValue("payload", executionId.ToString("n"));
-        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await PostgresListen.NotifyAsync(_connectionString, Channel, executionId.ToString("n"), cancellationToken).ConfigureAwait(false);
         return true;
     }
 

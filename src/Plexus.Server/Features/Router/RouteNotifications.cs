@@ -62,12 +62,8 @@ public sealed partial class RouteNotifications(RouteTables tables, IOptions<Data
     {
         try
         {
-            await using var connection = new NpgsqlConnection(_connectionString);
-            await connection.OpenAsync().ConfigureAwait(false);
-            await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
-            notify.Parameters.AddWithValue("channel", Channel);
-            notify.Parameters.AddWithValue("payload", string.Create(CultureInfo.InvariantCulture, $"{projectId}/{_replica}"));
-            await notify.ExecuteNonQueryAsync().ConfigureAwait(false);
+            await PostgresListen.NotifyAsync(_connectionString, Channel, string.Create(CultureInfo.InvariantCulture, $"{projectId}/{_replica}"),
+                CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or System.IO.IOException)
         {
