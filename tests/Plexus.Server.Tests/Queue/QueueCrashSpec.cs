@@ -146,6 +146,31 @@ public sealed class QueueCrashOnPostgres : IAsyncLifetime
         Assert.Contains("given back to the queue", a.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_run_cancelled_while_its_replica_is_dead_is_recorded_cancelled_by_the_next_claim_and_not_run_again()
+    {
+        // A lease long enough that B is up and asked to cancel before it expires (B cannot claim the item yet).
+        var settings = Settings(("Queue:LeaseDuration", "00:00:20"), ("Queue:HeartbeatInterval", "00:00:05"), ("Queue:MaxInlineWait", "00:02:00"));
+        var a = await ServerProcess.StartAsync(settings, Ct);
+        await using var _ = a;
+        var (client, _) = await SignUpAsync(a);
+        var workflow = await WorkflowAsync(client, Pause(60000));
+        var id = await QueueAsync(client, workflow);
+        await UntilAsync(client, id, status => status == "running");
+
+        await a.KillAsync();
+        await using var b = await ServerProcess.StartAsync(settings, Ct);
+        using var onB = Authorized(b, client);
+        var answer = await JsonAsync(await onB.PostAsync(new Uri($"/api/v1/executions/{id}/cancel", UriKind.Relative), null, Ct));
+        var ended = await UntilAsync(onB, id, status => status is not ("queued" or "running"), TimeSpan.FromSeconds(45));
+
+        // Nobody heard the request (A is dead); B claimed the item once A's lease expired and recorded it cancelled,
+        // well before a run from the start (60 s) could have ended.
+        Assert.Equal("cancelled", ended["status"].Text());
+        Assert.Contains(answer["status"].Text(), new[] { "running", "cancelled" });
+        Assert.Contains("recorded cancelled, not run again", b.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<(HttpClient Client, Guid OrgId)> SignUpAsync(ServerProcess server)
     {
         using var anonymous = server.Client();

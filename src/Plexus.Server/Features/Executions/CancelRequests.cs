@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Plexus.Server.Features.Queue;
 using Plexus.Server.Infrastructure;
 
 namespace Plexus.Server.Features.Executions;
@@ -12,24 +13,22 @@ namespace Plexus.Server.Features.Executions;
 /// A request sent while a replica's listening connection is lost does not reach it; whoever asked sees the run still
 /// running and can ask again.
 /// </remarks>
-public sealed partial class CancelRequests(ActiveExecutions active, IOptions<DatabaseOptions> database, ILogger<CancelRequests> logger) : BackgroundService
+public sealed partial class CancelRequests(ActiveExecutions active, QueueReplica replica, IOptions<DatabaseOptions> database, ILogger<CancelRequests> logger)
+    : BackgroundService
 {
     public const string Channel = "plexus_cancel";
 
     private readonly bool _postgres = database.Value.IsPostgres;
     private readonly string _connectionString = database.Value.EffectiveConnectionString;
 
-    /// <summary>Asks every replica to cancel the run; false when there is no other replica to ask (SQLite).</summary>
-    public async Task<bool> AskOthersAsync(Guid executionId, CancellationToken cancellationToken)
-    {
-        if (!_postgres)
-        {
-            return false;
-        }
+    /// <summary>Whether there can be other replicas to ask (PostgreSQL).</summary>
+    public bool CanAskOthers => _postgres;
 
-        await PostgresListen.NotifyAsync(_connectionString, Channel, executionId.ToString("n"), cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+    /// <summary>Asks every replica to cancel the run (see <see cref="CanAskOthers"/>).</summary>
+    public Task AskOthersAsync(Guid executionId, CancellationToken cancellationToken) =>
+        _postgres
+            ? PostgresListen.NotifyAsync(_connectionString, Channel, executionId.ToString("n"), cancellationToken)
+            : throw new InvalidOperationException("On SQLite one process runs everything: there is no other replica to ask");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,9 +50,19 @@ public sealed partial class CancelRequests(ActiveExecutions active, IOptions<Dat
 
     private void Received(string payload)
     {
-        // Every replica hears every request; only the one running the run finds it.
-        if (Guid.TryParse(payload, out var executionId) && active.Cancel(executionId))
+        // Every replica hears every request; only the one running the run, or holding it about to start, finds it.
+        if (!Guid.TryParse(payload, out var executionId))
         {
+            return;
+        }
+
+        if (active.Cancel(executionId))
+        {
+            LogCancelled(logger, executionId);
+        }
+        else if (replica.Holds(executionId))
+        {
+            _ = active.CancelWhenStarted(executionId);
             LogCancelled(logger, executionId);
         }
     }

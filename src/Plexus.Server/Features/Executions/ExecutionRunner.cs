@@ -153,6 +153,17 @@ public sealed partial class ExecutionRunner(
             return;
         }
 
+        if (item.Kind == QueuedWork.CancelKind)
+        {
+            // Cancelled while another replica held it, which did not finish it: recorded cancelled, not run again.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await EndCancelledAsync(db, row.Id, [ExecutionStatus.Running, ExecutionStatus.Waiting], cancellationToken).ConfigureAwait(false);
+            await db.QueuedRuns.Where(q => q.Id == item.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Log.QueuedRunCancelled(logger, row.Id);
+            return;
+        }
+
         if (work is null)
         {
             await FailQueuedAsync(db, row, "the queued run cannot be read (were the Data Protection keys changed?)", cancellationToken).ConfigureAwait(false);
@@ -301,21 +312,11 @@ public sealed partial class ExecutionRunner(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var now = time.GetUtcNow();
-        var error = ExecutionRows.Text(new ExecutionError("the run was cancelled", "cancelled", null));
         // A run waiting in the queue or for a resume is not running anywhere: it ends here, and its queue item (a start,
         // a timer) goes with it. A queued run a worker claimed meanwhile is running, and that worker drops it.
-        var cancelled = await db.Executions.Where(e => e.Id == executionId && (e.Status == ExecutionStatus.Waiting || e.Status == ExecutionStatus.Queued))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(e => e.Status, ExecutionStatus.Cancelled)
-                .SetProperty(e => e.EndedAt, now)
-                .SetProperty(e => e.Error, error)
-                .SetProperty(e => e.SuspendedState, (string?)null), cancellationToken).ConfigureAwait(false);
-        if (cancelled == 1)
+        if (await EndCancelledAsync(db, executionId, [ExecutionStatus.Waiting, ExecutionStatus.Queued], cancellationToken).ConfigureAwait(false))
         {
             await db.QueuedRuns.Where(q => q.Id == executionId && q.LeaseOwner == null).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-            await db.NodeRuns.Where(n => n.ExecutionId == executionId && n.Status == NodeRunStatus.Waiting)
-                .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, NodeRunStatus.Cancelled), cancellationToken).ConfigureAwait(false);
             return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId);
         }
 
@@ -327,15 +328,44 @@ public sealed partial class ExecutionRunner(
             return CancelOnStart(executionId);
         }
 
-        if (status == ExecutionStatus.Running && await cancelRequests.AskOthersAsync(executionId, cancellationToken).ConfigureAwait(false))
+        if (status == ExecutionStatus.Running && cancelRequests.CanAskOthers)
         {
-            // Running on another replica: the one running it stops it and records it cancelled.
+            // Running on another replica: the one running it stops it and records it cancelled. Its queue item (if it
+            // has one) is marked first, so that a replica that claims it later, because its holder died before hearing
+            // the request, records the run cancelled instead of running it again.
+            await db.QueuedRuns.Where(q => q.Id == executionId).ExecuteUpdateAsync(s => s.SetProperty(q => q.Kind, QueuedWork.CancelKind), cancellationToken)
+                .ConfigureAwait(false);
+            await cancelRequests.AskOthersAsync(executionId, cancellationToken).ConfigureAwait(false);
             return new ExecutionOutcome(ExecutionOutcomeKind.Ran, executionId) { Completion = StoppedElsewhereAsync(executionId) };
         }
 
         return status is null
             ? ExecutionOutcome.NotFound("execution not found", executionId)
             : ExecutionOutcome.Conflict(executionId, $"the execution is {status}");
+    }
+
+    /// <summary>
+    /// Records an execution that runs nowhere as cancelled, when its status is one of <paramref name="from"/>, and
+    /// cancels its waits; false when it was in none of them.
+    /// </summary>
+    private async Task<bool> EndCancelledAsync(AppDbContext db, Guid executionId, string[] from, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var error = ExecutionRows.Text(new ExecutionError("the run was cancelled", "cancelled", null));
+        var cancelled = await db.Executions.Where(e => e.Id == executionId && from.Contains(e.Status))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(e => e.Status, ExecutionStatus.Cancelled)
+                .SetProperty(e => e.EndedAt, now)
+                .SetProperty(e => e.Error, error)
+                .SetProperty(e => e.SuspendedState, (string?)null), cancellationToken).ConfigureAwait(false);
+        if (cancelled == 0)
+        {
+            return false;
+        }
+
+        await db.NodeRuns.Where(n => n.ExecutionId == executionId && n.Status == NodeRunStatus.Waiting)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, NodeRunStatus.Cancelled), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -739,6 +769,9 @@ public sealed partial class ExecutionRunner(
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Queued execution {ExecutionId} failed before running: {Reason}")]
         public static partial void QueuedRunFailed(ILogger logger, Guid executionId, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Queued execution {ExecutionId} was cancelled while another replica held it; recorded cancelled, not run again")]
+        public static partial void QueuedRunCancelled(ILogger logger, Guid executionId);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Execution {ExecutionId} stopped with the process; given back to the queue")]
         public static partial void Released(ILogger logger, Guid executionId);

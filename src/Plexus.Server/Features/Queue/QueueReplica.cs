@@ -19,6 +19,9 @@ public sealed class QueueReplica
 
     public void Drop(Guid item) => _held.TryRemove(item, out _);
 
+    /// <summary>Whether this replica holds <paramref name="item"/> (claimed, or started here at once).</summary>
+    public bool Holds(Guid item) => _held.ContainsKey(item);
+
     /// <summary>The items held now (a snapshot).</summary>
     public IReadOnlyList<Guid> Held => [.. _held.Keys];
 }

@@ -13,6 +13,12 @@ public sealed record QueuedWork
     public const string StartKind = "start";
     public const string ResumeKind = "resume";
 
+    /// <summary>
+    /// An item whose run was cancelled while another replica held it: whoever claims it next (its holder died before
+    /// hearing the request, or gave it back) records the run cancelled instead of running it again.
+    /// </summary>
+    public const string CancelKind = "cancel";
+
     public string Stage { get; init; } = "dev";
 
     /// <summary>The version to run; null for a draft run, whose exact document is <see cref="Document"/>.</summary>
