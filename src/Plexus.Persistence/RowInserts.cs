@@ -81,8 +81,8 @@ internal sealed class RowInserter<T> where T : class
         var names = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
         var values = string.Join(", ", columns.Select(c => c.Name));
         var target = sql.DelimitIdentifier(table.Name, table.Schema);
-        return new RowInserter<T>($"INSERT INTO {target} ({names}) VALUES ({values})", $"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)",
-            $"INSERT INTO {target} ({names}) VALUES ", columns);
+        var insertInto = $"INSERT INTO {target} ({names}) VALUES ";
+        return new RowInserter<T>($"{insertInto}({values})", $"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)", insertInto, columns);
     }
 
     public void AddTo(DbConnection connection, DbBatch batch, IReadOnlyCollection<T> rows)
@@ -182,7 +182,7 @@ internal sealed class RowInserter<T> where T : class
         /// <summary>A positional (unnamed) parameter with the row's value, made and typed by the mapping as <see cref="Parameter"/> is.</summary>
         public DbParameter Positional(DbCommand factory, T row)
         {
-            var parameter = Mapping.CreateParameter(factory, Name, Getter.GetClrValue(row), Nullable);
+            var parameter = Parameter(factory, row);
             parameter.ParameterName = string.Empty;
             return parameter;
         }

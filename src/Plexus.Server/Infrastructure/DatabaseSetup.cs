@@ -52,7 +52,16 @@ internal static partial class DatabaseSetup
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
 
-        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The context goes back to the pool: it must not keep a connection opened here (EF only closes what it opened).
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+
         Log.Migrated(app.Logger, db.Database.ProviderName ?? "?");
     }
 

@@ -38,7 +38,7 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
                 if (items.Any(Claimable))
                 {
                     var notify = batch.CreateBatchCommand();
-                    notify.CommandText = $"SELECT pg_notify('{Channel}', '')";
+                    notify.CommandText = NotifySql;
                     batch.BatchCommands.Add(notify);
                 }
 
@@ -58,6 +58,9 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Wakes the workers that listen on <see cref="Channel"/>, when the transaction it runs in commits.</summary>
+    private const string NotifySql = $"SELECT pg_notify('{Channel}', '')";
+
     /// <summary>Whether other replicas may take the item now (one written leased to its writer is not worth waking them for).</summary>
     private static bool Claimable(QueuedRunRow item) => item.LeaseOwner is null;
 
@@ -67,7 +70,7 @@ public sealed class QueueStore(IOptions<DatabaseOptions> database)
         ArgumentNullException.ThrowIfNull(db);
         if (_postgres)
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, '')", cancellationToken).ConfigureAwait(false);
+            await db.Database.ExecuteSqlRawAsync(NotifySql, cancellationToken).ConfigureAwait(false);
         }
     }
 
